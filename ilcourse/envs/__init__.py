@@ -1,0 +1,45 @@
+"""The course's toy worlds: torch-vectorized gymnasium environments with scripted experts.
+
+| id                       | lesson                                  | module      |
+|--------------------------|-----------------------------------------|-------------|
+| ilcourse/Fork-v0         | multimodal demos: swerve left or right  | fork.py     |
+| ilcourse/Highway-v0      | covarying action dimensions             | highway.py  |
+| ilcourse/Tracking-v0     | long horizons, stable/unstable dynamics | tracking.py |
+| ilcourse/Tightrope-v0    | the absorbing-failure chain, O(eps T^2) | tightrope.py|
+
+``gymnasium.make_vec(id, num_envs=N, device="cuda")`` builds the vectorized world (tensors on
+``device``); ``gymnasium.make(id)`` a single NumPy env. World parameters are keyword arguments
+of both, e.g. ``gymnasium.make_vec("ilcourse/Fork-v0", num_envs=64, p_left=0.7)``.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from ilcourse.envs.fork import ForkVecEnv
+from ilcourse.envs.highway import HighwayVecEnv
+from ilcourse.envs.tightrope import TightropeVecEnv
+from ilcourse.envs.tracking import TrackingVecEnv
+
+WORLDS = {
+    "ilcourse/Fork-v0": "fork",
+    "ilcourse/Highway-v0": "highway",
+    "ilcourse/Tracking-v0": "tracking",
+    "ilcourse/Tightrope-v0": "tightrope",
+}
+
+__all__ = ["ForkVecEnv", "HighwayVecEnv", "TrackingVecEnv", "TightropeVecEnv", "WORLDS", "register_all"]
+
+_VEC_CLASS = {"fork": "ForkVecEnv", "highway": "HighwayVecEnv", "tracking": "TrackingVecEnv", "tightrope": "TightropeVecEnv"}
+
+
+def register_all() -> None:
+    """Register every world with gymnasium (idempotent)."""
+    for env_id, module in WORLDS.items():
+        if env_id in gym.registry:
+            continue
+        gym.register(
+            id=env_id,
+            entry_point=f"ilcourse.envs.{module}:make_single",
+            vector_entry_point=f"ilcourse.envs.{module}:{_VEC_CLASS[module]}",
+        )

@@ -1,0 +1,7 @@
+"""Policies: one file per family, all with the same two verbs (see ``base.Policy``)."""
+
+from ilcourse.policies.base import Policy
+from ilcourse.policies.gaussian import GaussianPolicy, gaussian_nll
+from ilcourse.policies.mse import MSEPolicy
+
+__all__ = ["Policy", "MSEPolicy", "GaussianPolicy", "gaussian_nll"]

@@ -1,0 +1,39 @@
+"""The contract every policy follows."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import torch
+
+from ilcourse.normalize import Normalizer
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Two verbs and two normalizers; a plain ``nn.Module`` underneath.
+
+    Shapes: ``obs`` (B, obs_dim); ``act`` (B, H, act_dim) with H = ``chunk_size`` (1 when not
+    chunked); ``mask`` (B, H) bool marks the real actions of a window padded at an episode's end.
+    Both verbs take raw (unnormalized) observations and actions.
+    """
+
+    obs_norm: Normalizer
+    act_norm: Normalizer
+    chunk_size: int
+
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Scalar training loss on a batch (masked-out actions contribute nothing)."""
+        ...
+
+    def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """(B, obs_dim) -> (B, H, act_dim) actions; randomness only from ``generator``."""
+        ...
+
+
+def masked_mean(values: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean of ``values`` (B, H) over the entries where ``mask`` (B, H) is True (all if None)."""
+    if mask is None:
+        return values.mean()
+    weights = mask.to(values.dtype)
+    return (values * weights).sum() / weights.sum().clamp_min(1.0)
