@@ -1,0 +1,1 @@
+"""ipywidgets helpers for the notebooks, one module per topic."""
