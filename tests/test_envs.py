@@ -1,0 +1,242 @@
+"""The worlds: gymnasium API, vector == N singles, seeding, autoreset, experts, bad actions."""
+
+from __future__ import annotations
+
+import math
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+from gymnasium.vector import AutoresetMode
+
+import ilcourse
+from ilcourse.envs import WORLDS, hashrng
+from ilcourse.envs.tightrope import expected_cost
+from ilcourse.rollout import evaluate, expert_act_fn
+
+IDS = list(WORLDS)
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+# Short horizons keep the long worlds quick in tests.
+SMALL = {"ilcourse/Tracking-v0": {"horizon": 30}, "ilcourse/Tightrope-v0": {"horizon": 30, "eps": 0.05}}
+
+
+def expert_with_noise(world, gen):
+    """Expert plus noise: visits more states than the expert alone (and some failures)."""
+    act = world.expert_action()
+    return act + 0.3 * torch.randn(act.shape, generator=gen).to(act.device)
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_check_env_passes_and_renders(env_id):
+    env = gym.make(env_id, render_mode="rgb_array", **SMALL.get(env_id, {}))
+    check_env(env.unwrapped, skip_render_check=False)
+    env.reset(seed=3)
+    frame = env.render()
+    assert frame.dtype == np.uint8 and frame.ndim == 3 and frame.shape[2] == 3
+
+
+@pytest.mark.parametrize("env_id", IDS)
+@pytest.mark.parametrize("device", DEVICES)
+def test_make_vec_shapes_dtypes_devices(env_id, device):
+    n = 5
+    env = gym.make_vec(env_id, num_envs=n, device=device, **SMALL.get(env_id, {}))
+    world = env.unwrapped
+    assert env.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
+    obs_dim = world.single_observation_space.shape[0]
+    act_dim = world.single_action_space.shape[0]
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (n, obs_dim) and obs.dtype == torch.float32 and obs.device.type == device
+    assert env.observation_space.shape == (n, obs_dim) and env.action_space.shape == (n, act_dim)
+    act = world.expert_action()
+    assert act.shape == (n, act_dim) and act.dtype == torch.float32 and act.device.type == device
+    obs, rew, term, trunc, info = env.step(act)
+    assert obs.shape == (n, obs_dim) and obs.dtype == torch.float32 and obs.device.type == device
+    for x, dtype in [(rew, torch.float32), (term, torch.bool), (trunc, torch.bool)]:
+        assert x.shape == (n,) and x.dtype == dtype and x.device.type == device
+    assert info["final_obs"].shape == (n, obs_dim) and info["_final_obs"].dtype == torch.bool
+    assert info["success"].dtype == torch.bool and info["cost"].shape == (n,)
+    assert world.single_observation_space.contains(obs[0].cpu().numpy())
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_vector_env_equals_independent_single_envs(env_id):
+    """Env i of a vector env reset with seed s replays a single env reset with seed s + i,
+    across autoresets (the single env is reset by hand after each episode)."""
+    n, steps, seed = 4, 70, 123
+    kwargs = SMALL.get(env_id, {})
+    vec = gym.make_vec(env_id, num_envs=n, **kwargs)
+    singles = [gym.make(env_id, **kwargs) for _ in range(n)]
+    vobs, _ = vec.reset(seed=seed)
+    sobs = [s.reset(seed=seed + i)[0] for i, s in enumerate(singles)]
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        for i in range(n):
+            np.testing.assert_array_equal(vobs[i].numpy(), sobs[i])
+        act = expert_with_noise(vec.unwrapped, gen)
+        vobs, vrew, vterm, vtrunc, vinfo = vec.step(act)
+        for i, s in enumerate(singles):
+            obs, rew, term, trunc, info = s.step(act[i].numpy())
+            assert (rew, term, trunc) == (float(vrew[i]), bool(vterm[i]), bool(vtrunc[i]))
+            if term or trunc:
+                np.testing.assert_array_equal(vinfo["final_obs"][i].numpy(), obs)
+                assert info["success"] == bool(vinfo["success"][i])
+                obs, _ = s.reset()
+            sobs[i] = obs
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_same_seed_same_trajectory_different_seed_differs(env_id):
+    def run(seed):
+        env = gym.make_vec(env_id, num_envs=16, **SMALL.get(env_id, {}))
+        obs, _ = env.reset(seed=seed)
+        gen = torch.Generator().manual_seed(1)
+        traj = [obs]
+        for _ in range(40):
+            obs, *_ = env.step(expert_with_noise(env.unwrapped, gen))
+            traj.append(obs)
+        return torch.stack(traj)
+
+    assert torch.equal(run(7), run(7))
+    assert not torch.equal(run(7), run(8))
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_autoreset_same_step(env_id):
+    """A finished env returns its new episode's first obs; the old last obs is in final_obs."""
+    env = gym.make_vec(env_id, num_envs=8, **SMALL.get(env_id, {}))
+    world = env.unwrapped
+    env.reset(seed=5)
+    for _ in range(world.max_episode_steps + 1):
+        before = world.episodes.clone()
+        obs, rew, term, trunc, info = env.step(world.expert_action())
+        done = term | trunc
+        assert torch.equal(info["_final_obs"], done)
+        assert torch.equal(world.episodes, before + done.long())
+        if done.any():
+            fresh = world.observe(world.initial_state(world.seeds, world.episodes))
+            assert torch.equal(obs[done], fresh[done])
+            assert torch.all(world.state["t"][done] == 0)
+            assert not torch.equal(info["final_obs"][done], obs[done])
+            return
+    pytest.fail("no episode ended within max_episode_steps")
+
+
+@pytest.mark.parametrize("env_id", ["ilcourse/Fork-v0", "ilcourse/Highway-v0", "ilcourse/Tracking-v0"])
+def test_experts_succeed(env_id):
+    env = gym.make_vec(env_id, num_envs=2000)
+    result = evaluate(env, expert_act_fn(env), seed=11)
+    assert result.success_rate >= 0.99
+    assert result.mean_cost == 0.0
+
+
+@pytest.mark.parametrize("env_id", ["ilcourse/Fork-v0", "ilcourse/Highway-v0"])
+@pytest.mark.parametrize("p_left", [0.5, 0.7, 1.0])
+def test_multimodal_expert_mode_frequencies(env_id, p_left):
+    n = 4000
+    env = gym.make_vec(env_id, num_envs=n, p_left=p_left)
+    env.reset(seed=21)
+    act = env.unwrapped.expert_action()
+    left = (act[:, 0] > 0).float().mean().item()
+    sigma = math.sqrt(p_left * (1 - p_left) / n)
+    assert abs(left - p_left) <= 4 * sigma + 1e-9
+    # bimodal at the fork: every first action is a full swerve one way or the other
+    assert torch.all(act[:, 0].abs() > 0.99)
+
+
+def test_fork_unimodal_after_commit():
+    env = gym.make_vec("ilcourse/Fork-v0", num_envs=500)
+    world = env.unwrapped
+    env.reset(seed=2)
+    env.step(world.expert_action())
+    obs, *_ = env.step(world.expert_action())
+    act = world.expert_action()[:, 0]
+    # once committed, the action's sign is a function of the observation (the side of the road)
+    assert torch.equal(act > 0, obs[:, 1] > 0)
+
+
+def test_tightrope_monte_carlo_matches_exact_cost():
+    for horizon, reference in [(50, 10.9), (200, 114.3)]:
+        assert abs(expected_cost(0.01, horizon) - reference) < 0.05
+        env = gym.make_vec("ilcourse/Tightrope-v0", num_envs=20000, eps=0.01, horizon=horizon)
+        mc = evaluate(env, expert_act_fn(env), seed=3).mean_cost
+        assert abs(mc - reference) / reference < 0.02
+
+
+def test_tightrope_recovery_makes_cost_linear():
+    env = gym.make_vec("ilcourse/Tightrope-v0", num_envs=4000, eps=0.01, horizon=400, absorbing=False)
+    cost = evaluate(env, expert_act_fn(env), seed=3).mean_cost
+    assert cost == pytest.approx(0.01 * 400, rel=0.1)  # one step off the rope per slip
+
+
+def test_tracking_instability_parameter():
+    """Open loop (a = feed-forward only), a small error grows when unstable and dies when stable."""
+    def final_error(instability):
+        env = gym.make_vec("ilcourse/Tracking-v0", num_envs=64, instability=instability, horizon=50)
+        world = env.unwrapped
+        obs, _ = env.reset(seed=0)
+        p = world.params
+        for _ in range(49):
+            zero_gain = obs.clone()
+            zero_gain[:, 0] = 0.0  # expert's feed-forward without feedback on e
+            obs, *_ = env.step(ilcourse.envs.tracking.expert(zero_gain, p))
+        return obs[:, 0].abs().mean().item()
+
+    assert final_error(-1.0) < 0.02
+    assert final_error(1.0) > 0.1
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_bad_actions_raise_value_error_naming_the_shape(env_id):
+    env = gym.make_vec(env_id, num_envs=3, **SMALL.get(env_id, {}))
+    env.reset(seed=0)
+    act_dim = env.unwrapped.single_action_space.shape[0]
+    good = torch.zeros(3, act_dim)
+    for bad in [torch.zeros(3), torch.zeros(2, act_dim), torch.zeros(3, act_dim + 1)]:
+        with pytest.raises(ValueError, match=rf"\(3, {act_dim}\)"):
+            env.step(bad)
+    with pytest.raises(ValueError, match="floating"):
+        env.step(good.long())
+    nan = good.clone()
+    nan[1, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        env.step(nan)
+    single = gym.make(env_id, **SMALL.get(env_id, {}))
+    single.reset(seed=0)
+    with pytest.raises(ValueError, match=rf"\({act_dim},\)"):
+        single.unwrapped.step(np.zeros(act_dim + 1, dtype=np.float32))
+
+
+def test_out_of_bounds_actions_are_clipped():
+    env = gym.make_vec("ilcourse/Fork-v0", num_envs=2)
+    env.reset(seed=0)
+    y0 = env.unwrapped.state["y"].clone()
+    env.step(torch.tensor([[5.0], [-5.0]]))
+    dy = env.unwrapped.state["y"] - y0
+    assert torch.allclose(dy, torch.tensor([0.5, -0.5]))
+
+
+def test_hash_rng_uniform_and_independent_of_batch():
+    u = hashrng.uniform(torch.arange(200_000), 9)
+    assert abs(u.mean().item() - 0.5) < 0.005 and 0.0 <= u.min() and u.max() < 1.0
+    z = hashrng.normal(torch.arange(200_000), 4)
+    assert abs(z.mean().item()) < 0.01 and abs(z.std().item() - 1.0) < 0.01
+    # the number for key 17 does not depend on which batch it is computed in
+    assert hashrng.uniform(torch.arange(100), 9)[17] == hashrng.uniform(torch.tensor([17]), 9)[0]
+
+
+def test_no_code_path_assumes_cuda():
+    """No `.cuda()` calls and no "cuda" string literal outside ``default_device`` (docstrings aside)."""
+    import io
+    import pathlib
+    import tokenize
+
+    root = pathlib.Path(ilcourse.__file__).parent
+    for path in root.rglob("*.py"):
+        tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text()).readline))
+        for prev, tok, nxt in zip(tokens, tokens[1:], tokens[2:]):
+            calls_cuda = prev.string == "." and tok.string == "cuda" and nxt.string == "("
+            assert not calls_cuda, f"{path}:{tok.start[0]} calls .cuda()"
+            if tok.type == tokenize.STRING and tok.string.strip("'\"") == "cuda":
+                assert path.name == "__init__.py" and path.parent == root, f"{path}:{tok.start[0]} hard-codes 'cuda'"
