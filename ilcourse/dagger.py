@@ -1,0 +1,204 @@
+"""DAgger and HG-DAgger: expert labels on the learner's own states (notebooks 06 and 07).
+
+Behavioral cloning trains on the states the EXPERT visits; the learner then drives into states
+it has never seen. DAgger (Ross, Gordon & Bagnell 2011) repeats:
+
+    1. roll out the current learner (or, with probability beta at each step, the expert),
+    2. ask the expert what it would have done in EVERY visited state (the label),
+    3. add those (state, expert label) pairs to the dataset (aggregate, never replace),
+    4. retrain on everything.
+
+HG-DAgger (Kelly et al. 2019) lets the learner drive and hands control to the expert only while
+the state is unsafe; only the takeover steps are labelled and added, so the expert labels far
+fewer states.
+
+Here the expert is a function ``expert_act(obs) -> act`` that can label ANY observation (the
+worlds' scripted experts can). Every rollout runs one episode of ``env.max_episode_steps``
+steps in each sub-environment of a vectorized world.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ilcourse.data import Demonstrations
+from ilcourse.nets import mlp
+from ilcourse.policies.mse import MSEPolicy
+from ilcourse.train import fit
+
+ActFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, seed: int = 0) -> MSEPolicy:
+    """A small deterministic policy (MLP with tanh units) with weights initialised from ``seed``.
+
+    Tanh units saturate: far outside its training data the network keeps outputting about what
+    it outputs at the edge of the data, instead of extrapolating a straight line. (A ReLU
+    network extrapolates linearly, which happens to be right for a linear feedback expert;
+    real experts are not linear, and the lesson should not hinge on that luck.)
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        policy = MSEPolicy(obs_dim, act_dim, hidden=hidden, depth=depth)
+        policy.net = mlp(obs_dim, act_dim, hidden, depth, activation=nn.Tanh)
+    return policy
+
+
+def policy_act_fn(policy) -> ActFn:
+    """(N, obs_dim) -> (N, act_dim): the first action of the policy's (deterministic) prediction."""
+
+    def act(obs: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return policy.sample(obs)[:, 0]
+
+    return act
+
+
+@torch.no_grad()
+def rollout_and_label(
+    env, learner_act: ActFn, expert_act: ActFn, beta: float, seed: int, generator: torch.Generator
+) -> Demonstrations:
+    """Roll out the beta-mixture for one episode per environment; label every visited state.
+
+    At every step and in every environment independently, the expert's action is executed with
+    probability ``beta`` (draw ``torch.rand(N, generator=generator) < beta``), else the
+    learner's. The label stored for EVERY visited observation is the expert's action there.
+
+    Args:
+        env: a vectorized world (``TorchVectorEnv``); N = num_envs, T = max_episode_steps.
+        beta: probability of executing the expert's action at a step (1 = expert drives).
+    Returns:
+        Demonstrations with N*T rows, episode by episode (row n*T + t = env n, step t):
+        obs (N*T, obs_dim) the observations before each action, act (N*T, act_dim) the expert's
+        labels, episode (N*T,) = the environment index n.
+    """
+    world = env.unwrapped
+    n, horizon = world.num_envs, world.max_episode_steps
+    obs, _ = env.reset(seed=seed)
+    seen, labels = [], []
+    for _ in range(horizon):
+        label = expert_act(obs)  # (N, A)
+        use_expert = torch.rand(n, generator=generator, device=generator.device).to(obs.device) < beta  # (N,)
+        act = torch.where(use_expert[:, None], label, learner_act(obs))
+        seen.append(obs)
+        labels.append(label)
+        obs, _, _, _, _ = env.step(act)
+    obs_all = torch.stack(seen, dim=1)  # (N, T, obs_dim)
+    act_all = torch.stack(labels, dim=1)  # (N, T, A)
+    episode = torch.arange(n, device=obs_all.device).repeat_interleave(horizon)  # (N*T,)
+    return Demonstrations(obs=obs_all.reshape(n * horizon, -1), act=act_all.reshape(n * horizon, -1), episode=episode)
+
+
+def dagger_round(
+    policy,
+    data: Demonstrations,
+    env,
+    expert_act: ActFn,
+    beta: float,
+    seed: int,
+    generator: torch.Generator,
+    fit_steps: int = 300,
+    batch_size: int = 256,
+    lr: float = 3e-3,
+) -> Demonstrations:
+    """One DAgger round: roll out the beta-mixture, label, aggregate, retrain ``policy`` in place.
+
+    Returns:
+        the aggregated dataset ``data`` + the newly labelled states (``data`` is not modified).
+    """
+    new = rollout_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)
+    aggregated = data.cat(new)
+    fit(policy, aggregated, steps=fit_steps, batch_size=batch_size, lr=lr, generator=generator, progress=False)
+    return aggregated
+
+
+def dagger(
+    policy,
+    demos: Demonstrations,
+    env,
+    expert_act: ActFn,
+    betas: list[float],
+    seed: int,
+    generator: torch.Generator,
+    fit_steps: int = 300,
+    after_round: Callable[[int, object, Demonstrations], None] | None = None,
+) -> tuple[Demonstrations, list[int]]:
+    """The DAgger loop: train on ``demos`` (round 0, behavioral cloning), then one round per beta.
+
+    Round i (1-based) rolls out with ``betas[i-1]`` and environment seed ``seed + 1000 * i``.
+    ``after_round(i, policy, data)`` is called after round 0 and after every round.
+
+    Returns:
+        the final aggregated dataset and the number of expert labels in it after each round
+        (entry 0 = the demonstrations).
+    """
+    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)
+    data, labels = demos, [len(demos)]
+    if after_round is not None:
+        after_round(0, policy, data)
+    for i, beta in enumerate(betas, start=1):
+        data = dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)
+        labels.append(len(data))
+        if after_round is not None:
+            after_round(i, policy, data)
+    return data, labels
+
+
+@torch.no_grad()
+def gated_rollout(
+    env, learner_act: ActFn, expert_act: ActFn, is_unsafe: Callable[[torch.Tensor], torch.Tensor], seed: int
+) -> tuple[Demonstrations, torch.Tensor]:
+    """HG-DAgger's data collection: the learner drives; the expert takes over on unsafe states.
+
+    At every step, where ``is_unsafe(obs)`` is True the expert's action is executed and the
+    (obs, expert action) pair is recorded; elsewhere the learner acts and nothing is recorded.
+
+    Returns:
+        takeover: Demonstrations of the takeover steps only (episode = environment index, rows
+            in time order within each environment).
+        cost: (N,) total cost of each episode.
+    """
+    world = env.unwrapped
+    n, horizon = world.num_envs, world.max_episode_steps
+    obs, _ = env.reset(seed=seed)
+    seen, labels, gates = [], [], []
+    cost = torch.zeros(n, device=obs.device)
+    for _ in range(horizon):
+        unsafe = is_unsafe(obs)  # (N,) bool
+        label = expert_act(obs)
+        seen.append(obs)
+        labels.append(label)
+        gates.append(unsafe)
+        obs, _, _, _, info = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))
+        cost += info["cost"]
+    keep = torch.stack(gates, dim=1)  # (N, T)
+    episode = torch.arange(n, device=obs.device)[:, None].expand(n, horizon)  # (N, T)
+    takeover = Demonstrations(
+        obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep]
+    )
+    return takeover, cost
+
+
+def hg_dagger_round(
+    policy,
+    data: Demonstrations,
+    env,
+    expert_act: ActFn,
+    is_unsafe: Callable[[torch.Tensor], torch.Tensor],
+    seed: int,
+    generator: torch.Generator,
+    fit_steps: int = 300,
+    lr: float = 3e-3,
+) -> tuple[Demonstrations, int]:
+    """One HG-DAgger round: gated rollout, add only the takeover steps, retrain in place.
+
+    Returns:
+        the aggregated dataset and the number of expert labels this round (takeover steps).
+    """
+    takeover, _ = gated_rollout(env, policy_act_fn(policy), expert_act, is_unsafe, seed)
+    aggregated = data.cat(takeover) if len(takeover) else data
+    fit(policy, aggregated, steps=fit_steps, lr=lr, generator=generator, progress=False)
+    return aggregated, len(takeover)
