@@ -60,8 +60,25 @@ class FlowPolicy(nn.Module):
         return flow.flow_matching_loss(self.velocity, obs, self.act_norm(act), generator, mask)
 
     def field(self, obs: torch.Tensor) -> flow.VelocityField:
-        """The velocity field v(x, t) for fixed observations ``obs`` (B, obs_dim), normalized units."""
-        return lambda x, t: self.velocity(x, t, obs)
+        """The policy's velocity field at ONE observation, in raw ACTION units (for pictures).
+
+        With a = unnormalize(z) = mean + std * z, the flow of a has velocity std * v(z, t | s), so
+        Euler on this field from unnormalized noise gives the same actions as ``sample``.
+
+        Args:
+            obs: (obs_dim,) one raw observation.
+        Returns:
+            v(a, t) with a (N, H * act_dim) raw actions and t (N,) -> (N, H * act_dim).
+        """
+        device = self.act_norm.mean.device
+
+        def v(a: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            n = a.shape[0]
+            z = self.act_norm(a.to(device).reshape(n, self.chunk_size, self.act_dim))  # (N, H, A)
+            s = obs.to(device).reshape(1, -1).expand(n, -1)  # (N, obs_dim)
+            return (self.velocity(z, t.to(device), s) * self.act_norm.std).reshape(n, -1)
+
+        return v
 
     @torch.no_grad()
     def sample(
@@ -79,7 +96,7 @@ class FlowPolicy(nn.Module):
         shape = (obs.shape[0], self.chunk_size, self.act_dim)
         gen_device = generator.device if generator is not None else obs.device
         a0 = torch.randn(shape, generator=generator, device=gen_device).to(obs.device)  # (B, H, A)
-        out = flow.euler(self.field(obs), a0, steps, return_path=return_path)
+        out = flow.euler(lambda z, t: self.velocity(z, t, obs), a0, steps, return_path=return_path)
         return self.act_norm.unnormalize(out)
 
 
