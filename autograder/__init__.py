@@ -1,0 +1,27 @@
+"""The course's autograder: a hardened wrapper around nbgrader.
+
+``python -m autograder --help`` lists the commands (release, grade, grade-all, mutants).
+See autograder/README.md for the learner's and the instructor's workflows and for what the
+sandbox does and does not protect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Folder holding the ``ilcourse`` and ``autograder`` packages (the kernel imports from here).
+CODE_ROOT = Path(__file__).resolve().parent.parent
+
+#: Git-ignored scratch folder (gradebooks, per-student folders, feedback) inside a course root.
+SCRATCH = ".grading"
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader runs the ``alembic`` executable from PATH when it opens a gradebook: make the
+    interpreter's own bin folder (the venv's) visible even when the venv is not activated."""
+    import os
+    import sys
+
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")

@@ -1,0 +1,151 @@
+"""``python -m autograder``: release, grade, grade-all, mutants. ``--help`` on each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder import CODE_ROOT, SCRATCH
+
+EXIT_UNGRADABLE = 2
+
+
+def _course_root(args) -> Path:
+    return Path(args.course_root or os.environ.get("ILCOURSE_ROOT") or CODE_ROOT).resolve()
+
+
+def cmd_release(args) -> int:
+    from autograder import course
+
+    root = _course_root(args)
+    ids = args.ids or course.assignments(root)
+    if args.check:
+        problems = course.check_release(root, ids)
+        for assignment, diffs in problems.items():
+            print(f"{assignment}: notebooks/ is out of sync with solutions/:")
+            for d in diffs:
+                print(f"  {d}")
+        if problems:
+            print("run `python -m autograder release` and commit notebooks/")
+            return 1
+        print(f"releases in sync: {', '.join(ids) or '(no assignments)'}")
+        return 0
+    for folder in course.release(root, ids):
+        print(f"released {folder.relative_to(root)}")
+    return 0
+
+
+def _limits(args):
+    from autograder.grading import Limits
+
+    limits = Limits()
+    for name in ("cell_timeout", "wall_clock"):
+        if getattr(args, name, None):
+            setattr(limits, name, getattr(args, name))
+    return limits
+
+
+def cmd_grade(args) -> int:
+    from autograder import course, report
+    from autograder.grading import Grader, GradingError, infer_assignment
+
+    root, path = _course_root(args), Path(args.path)
+    try:
+        if not path.is_file():
+            raise GradingError(f"{path}: no such file")
+        assignment = args.assignment or infer_assignment(path, root)
+        feedback = Path(args.feedback or root / SCRATCH / "feedback" / f"{path.stem}.html").resolve()
+        with Grader(root, assignment, _limits(args)) as grader:
+            res = grader.grade(path, feedback_html=feedback)
+    except (GradingError, course.CourseError) as exc:
+        print(f"could not grade {path}: {exc}", file=sys.stderr)
+        return EXIT_UNGRADABLE
+    if args.json:
+        print(json.dumps({k: res[k] for k in ("assignment", "score", "max_score", "exercises")}, indent=1))
+    else:
+        result = report.Result(res["assignment"], res["score"], res["max_score"],
+                               [report.Exercise(**e) for e in res["exercises"]])
+        print(report.table(result))
+    if not res["sandboxed"]:
+        print("note: graded WITHOUT the sandbox (bubblewrap `bwrap` not found): the notebook's "
+              "code ran with your file access", file=sys.stderr)
+    print(f"feedback: {res['feedback']}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def cmd_grade_all(args) -> int:
+    from autograder import course
+    from autograder.grading import grade_all
+
+    root = _course_root(args)
+    try:
+        rows = grade_all(Path(args.dir), args.assignment, Path(args.out), root, jobs=args.jobs,
+                         limits=_limits(args), log=lambda m: print(m, flush=True))
+    except course.CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNGRADABLE
+    review = [r for r in rows if r["status"] != "graded"]
+    print(f"graded {len(rows) - len(review)} of {len(rows)}; {len(review)} need review; wrote {args.out}")
+    return 0
+
+
+def cmd_mutants(args) -> int:
+    from autograder import course
+    from autograder.mutants import print_table, run_mutants
+
+    root = _course_root(args)
+    ids = args.ids or course.assignments(root)
+    rows = []
+    for assignment in ids:
+        rows += run_mutants(root, assignment, jobs=args.jobs)
+    print_table(rows)
+    bad = [r for r in rows if not r["ok"]]
+    print(f"{len(rows) - len(bad)} of {len(rows)} mutants behave; {len(bad)} problems")
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    p.add_argument("--course-root", help="course folder holding solutions/ and notebooks/ "
+                   "(default: $ILCOURSE_ROOT or the repository)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    r.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    r.add_argument("--check", action="store_true", help="exit 1 if notebooks/ differs from a fresh release")
+    r.set_defaults(func=cmd_release)
+
+    g = sub.add_parser("grade", help="grade one notebook with the hidden tests")
+    g.add_argument("path")
+    g.add_argument("--assignment", help="assignment id (default: from the file name)")
+    g.add_argument("--json", action="store_true", help="print the result as JSON")
+    g.add_argument("--feedback", help="where to write the feedback HTML")
+    g.add_argument("--cell-timeout", type=int)
+    g.add_argument("--wall-clock", type=int)
+    g.set_defaults(func=cmd_grade)
+
+    a = sub.add_parser("grade-all", help="grade a folder of submissions into a CSV")
+    a.add_argument("dir")
+    a.add_argument("--assignment", required=True)
+    a.add_argument("--out", required=True, help="grades CSV to write")
+    a.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    a.add_argument("--cell-timeout", type=int)
+    a.add_argument("--wall-clock", type=int)
+    a.set_defaults(func=cmd_grade_all)
+
+    m = sub.add_parser("mutants", help="check that wrong answers lose points and right ones do not")
+    m.add_argument("ids", nargs="*")
+    m.add_argument("--jobs", type=int, default=2)
+    m.set_defaults(func=cmd_mutants)
+    return p
+
+
+def main(argv=None) -> int:
+    from autograder import ensure_tools_on_path
+
+    ensure_tools_on_path()
+    args = build_parser().parse_args(argv)
+    return args.func(args)

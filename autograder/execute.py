@@ -1,0 +1,208 @@
+"""``GuardedExecute``: nbgrader's Execute preprocessor, hardened.
+
+Per notebook it runs cells as nbgrader does, plus:
+- after the read-only setup cells: ``guard.snapshot()`` (before any learner code runs);
+- before each test cell: ``guard.restore(nonce)``, checked against the key; a test cell whose
+  guard answer is wrong or missing, or that did not run to its last line, gets an error;
+- test cells run with ``store_history=False`` (not in ``_ih``/``In``/``%history``), and
+  ``guard.forget`` drops their text from linecache afterwards;
+- stderr of test cells is moved to stdout (a warning is not a failure) and their
+  ``execute_result`` is dropped (a trailing number is not partial credit);
+- a cell that times out is interrupted; a kernel that ignores the interrupt, or dies
+  (``os._exit``, memory), is restarted, the setup cells re-run, and grading carries on:
+  every test depends only on the setup cells and its own solution cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from nbgrader import utils
+from traitlets import Integer
+
+GUARD = "__import__('autograder.guard').guard"
+
+
+def is_test_cell(cell) -> bool:
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def is_setup_cell(cell) -> bool:
+    return (cell.cell_type == "code" and utils.is_locked(cell) and not utils.is_grade(cell)
+            and not utils.is_solution(cell))
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class GuardedExecute(Execute):
+    """See the module docstring."""
+
+    guard_timeout = Integer(30, help="Seconds to wait for the in-kernel guard.").tag(config=True)
+    interrupt_grace = Integer(5, help="Seconds a timed-out cell gets to stop after SIGINT.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        # Same contract as ExecutePreprocessor.preprocess, with our own cell loop.
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        run_sync(self._run_notebook)()
+        return self.nb, self.resources
+
+    async def _run_notebook(self):
+        self.km = self.create_kernel_manager()
+        await self._start_kernel()
+        try:
+            setup_done = False
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                if not setup_done and not is_setup_cell(cell):
+                    await self._snapshot()
+                    setup_done = True
+                await self._run_cell(cell, index)
+        finally:
+            await self._async_cleanup_kernel()
+
+    async def _start_kernel(self):
+        if self.km is None:
+            self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel()
+        await self.async_start_new_kernel_client()
+        reply = await self.async_wait_for_reply(self.kc.kernel_info())
+        self.nb.metadata["language_info"] = reply["content"]["language_info"]
+        self._key = None
+
+    async def _restart_kernel(self):
+        """Fresh kernel, setup cells re-run, new guard snapshot."""
+        try:
+            await self._async_cleanup_kernel()
+        except Exception:  # the old kernel may be beyond polite shutdown
+            pass
+        self.km = self.create_kernel_manager()
+        await self._start_kernel()
+        for index, cell in enumerate(self.nb.cells):
+            if is_setup_cell(cell):
+                copy = NotebookNode(json.loads(json.dumps(cell)))
+                await self.async_execute_cell(copy, index, store_history=False)
+            elif cell.cell_type == "code":
+                break
+        await self._snapshot()
+
+    # -- the guard -------------------------------------------------------------------------
+    async def _user_expression(self, expr: str) -> str | None:
+        """Evaluate ``expr`` in the kernel outside run_cell's transformers; None on failure."""
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"r": expr})
+        try:
+            reply = await self.async_wait_for_reply(msg_id)
+        except Exception:
+            return None
+        result = (reply or {}).get("content", {}).get("user_expressions", {}).get("r", {})
+        if result.get("status") != "ok":
+            return None
+        text = result.get("data", {}).get("text/plain", "")
+        return text.strip("'\"")
+
+    async def _snapshot(self):
+        self._key = await self._user_expression(f"{GUARD}.snapshot()")
+
+    async def _guard_ok(self) -> bool:
+        if not self._key:
+            return False
+        nonce = secrets.token_hex(16)
+        answer = await self._user_expression(f"{GUARD}.restore({nonce!r})")
+        expected = hmac.new(bytes.fromhex(self._key), nonce.encode(), hashlib.sha256).hexdigest()
+        return answer is not None and hmac.compare_digest(answer, expected)
+
+    # -- one cell --------------------------------------------------------------------------
+    async def _run_cell(self, cell, index):
+        if not is_test_cell(cell):
+            await self._execute(cell, index, store_history=True)
+            return
+        if not await self._guard_ok():
+            cell.outputs = [error_output(
+                "IntegrityError", "the grader's integrity check failed before this test "
+                "(the code above tampered with the kernel); no credit")]
+            await self._restart_kernel()
+            return
+        source = cell.source
+        marker = f"_autograder_done_{secrets.token_hex(8)}"
+        cell.source = f"{source}\n{marker} = True"
+        try:
+            completed = await self._execute(cell, index, store_history=False)
+        finally:
+            cell.source = source
+        if completed:
+            ran = await self._user_expression(f"{marker!r} in globals()")
+            await self._user_expression(f"{GUARD}.forget({marker!r})")
+            if ran != "True" and not _has_error(cell):
+                cell.outputs.append(error_output(
+                    "IntegrityError", "the test cell did not run to its end; no credit"))
+        _sanitize_test_outputs(cell)
+
+    async def _execute(self, cell, index, store_history) -> bool:
+        """Run one cell; on timeout or a dead kernel, record why and recover. True if it ran."""
+        try:
+            await self.async_execute_cell(cell, index, store_history=store_history)
+            return True
+        except CellTimeoutError:
+            cell.outputs.append(error_output(
+                "TimeoutError", f"the cell ran longer than {self.timeout} s and was stopped"))
+            await self._recover_after_timeout()
+        except DeadKernelError:
+            cell.outputs.append(error_output(
+                "KernelDied", "the kernel died while running this cell (os._exit, a crash, "
+                "or memory); it was restarted and grading carried on"))
+            await self._restart_kernel()
+        return False
+
+    async def _recover_after_timeout(self):
+        """Interrupt; if the kernel stays busy (SIGINT ignored), restart it."""
+        try:
+            await self.km.interrupt_kernel()
+            msg_id = self.kc.execute("", silent=True, store_history=False)
+            reply = await self._wait_reply_within(msg_id, self.interrupt_grace)
+        except Exception:
+            reply = None
+        if reply is None:
+            await self._restart_kernel()
+
+    async def _wait_reply_within(self, msg_id, seconds):
+        import asyncio
+
+        try:
+            return await asyncio.wait_for(self.async_wait_for_reply(msg_id), seconds)
+        except Exception:
+            return None
+
+    # Execute's own timeout handling interrupts and then hangs on a kernel that ignores
+    # SIGINT; we raise CellTimeoutError instead and recover in _execute.
+    async def _async_handle_timeout(self, timeout, cell=None):
+        raise CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", timeout, cell)
+
+
+def _has_error(cell) -> bool:
+    return any(o.output_type == "error" for o in cell.outputs)
+
+
+def _sanitize_test_outputs(cell) -> None:
+    """stderr becomes stdout (warnings are not failures); a trailing value is not a score."""
+    kept = []
+    for out in cell.outputs:
+        if out.output_type == "execute_result":
+            continue
+        if out.output_type == "stream" and out.name == "stderr":
+            out.name = "stdout"
+        kept.append(out)
+    cell.outputs = kept
