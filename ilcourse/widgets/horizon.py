@@ -1,0 +1,66 @@
+"""Sliders for long horizons: the tightrope's cost (notebook 06) and DAgger's rounds (notebook 07)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ilcourse import compounding
+from ilcourse.plotting.horizon import plot_coverage, plot_lateral_error
+
+
+def tightrope_widget(num_envs: int = 2048, seed: int = 100_000):
+    """Sliders for eps and T: the exact expected cost, the union bound and a Monte-Carlo estimate.
+
+    The Monte-Carlo estimate runs ``num_envs`` tightrope episodes in the callback (about a
+    second at T = 1000 on a laptop CPU).
+    """
+
+    def show(eps: float = 0.01, horizon: int = 100):
+        exact = compounding.expected_cost(eps, horizon)
+        bound = compounding.union_bound(eps, horizon)
+        mc = compounding.monte_carlo_cost(eps, horizon, num_envs, seed=seed)
+        ts = np.unique(np.geomspace(1, horizon, 60).astype(int))
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        ax.loglog(ts, compounding.tightrope_prediction(eps, ts), lw=2, label="exact  sum (1-(1-eps)^t)")
+        ax.loglog(ts, [compounding.union_bound(eps, int(t)) for t in ts], "--", label="union bound  eps T(T+1)/2")
+        ax.loglog(ts, ts, color="black", lw=1, alpha=0.6, label="cost = T")
+        ax.loglog([horizon], [max(mc, 1e-3)], "o", color="tab:red", label=f"Monte-Carlo ({num_envs} walkers)")
+        ax.set_xlabel("horizon T")
+        ax.set_ylabel("expected cost")
+        ax.set_title(f"eps={eps:.4g}, T={horizon}: exact {exact:.3g}, bound {bound:.3g}, MC {mc:.3g}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        plt.show()
+
+    return widgets.interact(
+        show,
+        eps=widgets.FloatLogSlider(value=0.01, base=10, min=-4, max=-1, step=0.1, description="eps"),
+        horizon=widgets.IntSlider(value=100, min=10, max=1000, step=10, description="T"),
+    )
+
+
+def dagger_rounds_widget(datasets: Sequence[np.ndarray], rollouts: Sequence[np.ndarray], scores: Sequence[float], half_width: float):
+    """A slider over DAgger rounds: the dataset's states and a few rollouts of that round's policy.
+
+    Everything is precomputed (no training in the callback).
+
+    Args:
+        datasets: per round, (M_i, 3) observations in the aggregated dataset.
+        rollouts: per round, (K, T) lateral errors of K rollouts of the policy after that round.
+        scores: per round, the policy's fraction of steps on the track.
+    """
+
+    def show(round_index: int = 0):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        plot_coverage(axes[0], datasets[round_index], half_width, title=f"dataset after round {round_index}: {len(datasets[round_index])} labels")
+        axes[0].set_ylim(-4.5, 4.5)
+        plot_lateral_error(axes[1], rollouts[round_index], half_width, title=f"policy after round {round_index}: on track {scores[round_index]:.1%} of steps")
+        axes[1].set_ylim(-4.5, 4.5)
+        fig.tight_layout()
+        plt.show()
+
+    return widgets.interact(show, round_index=widgets.IntSlider(value=0, min=0, max=len(datasets) - 1, step=1, description="round"))
