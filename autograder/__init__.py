@@ -25,3 +25,22 @@ def ensure_tools_on_path() -> None:
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def fast_alembic_version() -> None:
+    """nbgrader asks ``alembic heads`` in a subprocess (1-6 s) each time it creates a
+    gradebook; read the same head revision in-process instead, once."""
+    import functools
+
+    import nbgrader.api
+
+    @functools.lru_cache(maxsize=1)
+    def head() -> str:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(nbgrader.api.__file__).parent / "alembic"))
+        return ScriptDirectory.from_config(cfg).get_current_head()
+
+    nbgrader.api.get_alembic_version = head

@@ -34,6 +34,10 @@ def source_notebook(course_root: Path, assignment: str) -> Path:
 def _generate(course_root: Path, assignment: str, release_dir: Path, db_url: str | None) -> None:
     """Run nbgrader's generate_assignment for one assignment into ``release_dir``."""
     from nbgrader.apps import NbGraderAPI
+
+    from autograder import fast_alembic_version
+
+    fast_alembic_version()
     from nbgrader.coursedir import CourseDirectory
 
     c = course_config(course_root)

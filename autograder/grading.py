@@ -120,7 +120,7 @@ class Grader:
         env = dict(os.environ, PYTHONPATH=_pythonpath(), OMP_NUM_THREADS=str(self.limits.threads))
         cmd = [sys.executable, "-m", "autograder.worker", str(run_dir / "job.json")]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # own process group: killable as a whole
+                                cwd=run_dir, start_new_session=True)  # own process group: killable as a whole
         try:
             log, _ = proc.communicate(timeout=self.limits.wall_clock)
             if os.environ.get("AUTOGRADER_DEBUG"):

@@ -24,6 +24,10 @@ import nbformat
 def run(job: dict) -> dict:
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
+
+    from autograder import fast_alembic_version
+
+    fast_alembic_version()
     from nbgrader.coursedir import CourseDirectory
 
     from autograder import report, sandbox
