@@ -159,7 +159,7 @@ def test_fork_unimodal_after_commit():
 def test_tightrope_monte_carlo_matches_exact_cost():
     for horizon, reference in [(50, 10.9), (200, 114.3)]:
         assert abs(expected_cost(0.01, horizon) - reference) < 0.05
-        env = gym.make_vec("ilcourse/Tightrope-v0", num_envs=20000, eps=0.01, horizon=horizon)
+        env = gym.make_vec("ilcourse/Tightrope-v0", num_envs=60000, eps=0.01, horizon=horizon)
         mc = evaluate(env, expert_act_fn(env), seed=3).mean_cost
         assert abs(mc - reference) / reference < 0.02
 

@@ -110,7 +110,7 @@ class TorchVectorEnv(VectorEnv):
                     raise ValueError(f"seed list must have {self.num_envs} entries, got {tuple(seeds.shape)}")
             else:
                 seeds = int(seed) + torch.arange(self.num_envs, dtype=torch.int64, device=self.device)
-            self.seeds = seeds
+            self.seeds = seeds & 0xFFFFFFFF  # the hash takes 32-bit seeds
             self.episodes = torch.zeros_like(seeds)
         self.state = self.initial_state(self.seeds, self.episodes)
         return self.observe(self.state), {}

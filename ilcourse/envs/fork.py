@@ -1,26 +1,28 @@
-"""The fork: a vehicle drives up a road towards an obstacle and must swerve around it.
+"""The fork: the road splits around a traffic island; the vehicle must take a branch at once.
 
 Seen from above, the vehicle moves along x at a constant ``speed`` per step and chooses its
-lateral velocity ``a`` in [-1, 1] (y grows to the left). A block sits in the middle of the road,
-close enough that the vehicle must commit at once: five steps of full swerve reach the
-block's edge. The scripted expert keeps to the lane centre until ``x_fork`` (0 by default, so
-it decides at the first step), swerves LEFT with probability ``p_left`` and RIGHT otherwise,
-passes the block and returns to the centre of the road.
+lateral velocity ``a`` in [-1, 1] (y grows to the left). Just ahead of the start, the road
+forks around a wedge-shaped island centred on y = 0: its tip is at ``island_x`` and it widens
+with slope ``island_slope`` to ``island_half_width``, then runs on to the goal, so there is a
+left branch and a right branch. The scripted expert takes the LEFT branch with probability
+``p_left`` and the RIGHT one otherwise: a full swerve (a = +1 or -1) from the first step,
+then it drives to its branch's centre (y = ±branch_centre) and stays there.
 
     observation  (x, y)                      float32, shape (2,)
     action       lateral velocity a          float32, shape (1,), clipped to [-1, 1]
     y_{t+1} = y_t + lateral_speed * a_t + disturbance_std * noise,   x_{t+1} = x_t + speed
     reward       1 on reaching x_goal without a collision, else 0
-    terminated   collision with the block, leaving the road, or reaching x_goal
+    terminated   hitting the island, leaving the road, or reaching x_goal
 
-The side is the expert's intention for the episode: it is part of the state but not of the
+The branch is the expert's intention for the episode: it is part of the state but not of the
 observation, so at the fork the demonstrations are bimodal (a = +1 or -1 for the same
-observation) and once the vehicle has moved off-centre they are unimodal again.
+observation), and once the vehicle has moved off-centre they are unimodal again.
 
-Why the start is so close to the centre line (start_spread = 0.02): a regression policy
-that starts off-centre is pushed further to that side by the demonstrations one step later
-(its lateral offset roughly doubles per step), so a large spread lets even the L2 policy
-"choose" a side by luck. With a small spread it averages the modes and drives into the block.
+Why the island's tip is so close (measured while designing the world): if there is room for a
+few steps before the obstacle, a regression policy that averages the modes at the first step
+is still pushed to one side by the demonstrations of the following steps (its small lateral
+offset grows every step) and often escapes by luck. With the tip one step ahead, the averaged
+first action (|a| < 0.5) is itself the crash, as in the lecture's picture.
 """
 
 from __future__ import annotations
@@ -39,34 +41,34 @@ _STREAM_START, _STREAM_SIDE, _STREAM_WIND = 11, 12, 13
 
 @dataclass(frozen=True)
 class ForkParams:
-    p_left: float = 0.5  # probability that the expert passes on the left
+    p_left: float = 0.5  # probability that the expert takes the left branch
     start_spread: float = 0.02  # initial y ~ U(-start_spread, start_spread)
     speed: float = 0.5  # forward distance per step
     lateral_speed: float = 0.5  # lateral distance per step at |a| = 1
-    x_fork: float = 0.0  # where the expert starts to swerve (0: at once)
-    obstacle_x: float = 3.5  # centre of the block: 5 steps of full swerve before it
-    obstacle_half_length: float = 1.0
-    obstacle_half_width: float = 1.0
-    vehicle_radius: float = 0.25
+    x_fork: float = 0.0  # where the expert starts to swerve (before it: keep to y = 0)
+    island_x: float = 0.3  # the island's tip
+    island_slope: float = 0.5  # half-width grows by this per unit of x
+    island_half_width: float = 1.0
+    vehicle_radius: float = 0.15
     road_half_width: float = 3.0
-    pass_offset: float = 2.2  # lateral position the expert holds while passing
-    x_goal: float = 8.5
+    branch_centre: float = 2.0  # the expert drives here in its branch
+    x_goal: float = 6.0
     disturbance_std: float = 0.0  # lateral gusts, per step
     expert_gain: float = 1.0
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: ForkParams) -> State:
     """Start of an episode: x = 0, y uniform in ±start_spread, the expert's side drawn with p_left."""
-    y0 = (2.0 * hashrng.uniform(seeds, episodes, _STREAM_START) - 1.0) * p.start_spread
-    left = hashrng.uniform(seeds, episodes, _STREAM_SIDE) < p.p_left
+    key = hashrng.episode_key(seeds, episodes)
+    y0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
+    left = hashrng.uniform(key, _STREAM_SIDE) < p.p_left
     zeros = torch.zeros_like(y0)
     return {
         "x": zeros,
         "y": y0,
         "side": torch.where(left, 1.0, -1.0).to(torch.float32),  # +1 left, -1 right
         "t": torch.zeros_like(seeds),
-        "seed": seeds,
-        "episode": episodes,
+        "key": key,
     }
 
 
@@ -75,17 +77,20 @@ def observe(state: State) -> torch.Tensor:
     return torch.stack([state["x"], state["y"]], dim=-1)
 
 
+def island_half_width(x: torch.Tensor, p: ForkParams) -> torch.Tensor:
+    """(N,) half-width of the island at x (0 before its tip)."""
+    return torch.clamp(p.island_slope * (x - p.island_x), 0.0, p.island_half_width)
+
+
 def collides(x: torch.Tensor, y: torch.Tensor, p: ForkParams) -> torch.Tensor:
-    """(N,) bool: the vehicle (a disk) overlaps the block."""
-    near_x = (x - p.obstacle_x).abs() < p.obstacle_half_length + p.vehicle_radius
-    near_y = y.abs() < p.obstacle_half_width + p.vehicle_radius
-    return near_x & near_y
+    """(N,) bool: the vehicle (a disk) touches the island."""
+    return (x >= p.island_x) & (y.abs() < island_half_width(x, p) + p.vehicle_radius)
 
 
 def transition(state: State, act: torch.Tensor, p: ForkParams) -> tuple[State, Outcome]:
     """Move every vehicle one step. ``act`` is (N, 1) in [-1, 1]."""
     t = state["t"] + 1
-    gust = p.disturbance_std * hashrng.normal(state["seed"], state["episode"], t, _STREAM_WIND)
+    gust = p.disturbance_std * hashrng.normal(state["key"], t, _STREAM_WIND) if p.disturbance_std > 0 else 0.0
     x = state["x"] + p.speed
     y = state["y"] + p.lateral_speed * act[:, 0] + gust
     crashed = collides(x, y, p) | (y.abs() > p.road_half_width)
@@ -107,14 +112,13 @@ def expert(obs: torch.Tensor, side: torch.Tensor, p: ForkParams) -> torch.Tensor
 
     Args:
         obs: (N, 2) positions (x, y).
-        side: (N,) +1 to pass on the left, -1 on the right.
+        side: (N,) +1 to take the left branch, -1 the right one.
     Returns:
-        (N, 1) lateral velocity: 0 before the fork, then steer towards ``side * pass_offset``
-        until the block is behind, then back to the lane centre y = 0.
+        (N, 1) lateral velocity: keep to y = 0 before ``x_fork``, then steer towards
+        ``side * branch_centre`` (a full swerve at first).
     """
     x, y = obs[:, 0], obs[:, 1]
-    passing = (x >= p.x_fork) & (x < p.obstacle_x + p.obstacle_half_length + p.vehicle_radius + p.speed)
-    target = torch.where(passing, side * p.pass_offset, torch.zeros_like(y))
+    target = torch.where(x >= p.x_fork, side * p.branch_centre, torch.zeros_like(y))
     steer = torch.clamp(p.expert_gain * (target - y) / p.lateral_speed, -1.0, 1.0)
     return steer.unsqueeze(-1)
 
@@ -145,13 +149,14 @@ class ForkVecEnv(TorchVectorEnv):
         return expert(self.observe(self.state), self.state["side"], self.params)
 
     def draw(self, state: State) -> np.ndarray:
-        p, scale = self.params, 20.0
-        height, width = int(2 * p.road_half_width * scale), int((p.x_goal + 1) * scale)
-        img = blank(height, width, (90, 160, 90))
+        p, scale = self.params, 40.0
+        height, width = int(2 * p.road_half_width * scale), int((p.x_goal + 0.5) * scale)
+        img = blank(height, width, (200, 200, 200))
         to_row = lambda yy: (p.road_half_width - yy) * scale  # noqa: E731 (y grows upwards)
-        fill_rect(img, 0, to_row(p.road_half_width), width, to_row(-p.road_half_width), (200, 200, 200))
-        fill_rect(img, (p.obstacle_x - p.obstacle_half_length) * scale, to_row(p.obstacle_half_width),
-                  (p.obstacle_x + p.obstacle_half_length) * scale, to_row(-p.obstacle_half_width), (60, 60, 60))
+        for col in range(width):
+            hw = float(island_half_width(torch.tensor(col / scale), p))
+            if col / scale >= p.island_x and hw > 0:
+                fill_rect(img, col, to_row(hw), col + 1, to_row(-hw), (90, 160, 90))
         fill_disk(img, float(state["x"][0]) * scale, to_row(float(state["y"][0])), p.vehicle_radius * scale, (200, 40, 40))
         return img
 

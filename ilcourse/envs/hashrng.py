@@ -5,7 +5,8 @@ with ``s`` produces exactly the numbers of a single env seeded with ``s + i``. K
 ``torch.Generator`` per sub-environment would mean a Python loop over 65 536 generators per
 step. Instead each random number is a pure function of integers,
 
-    u = hash(seed_i, episode_i, step_i, stream) -> [0, 1),
+    key_i = hash(seed_i, episode_i)            (once per episode, kept in the state)
+    u = hash(key_i, step_i, stream) -> [0, 1)
 
 computed for all environments at once with integer ops (the idea behind JAX's and Philox's
 counter-based generators). Same inputs give the same numbers on any device and batch size.
@@ -39,25 +40,27 @@ def hash32(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def hash_ints(*keys: torch.Tensor | int) -> torch.Tensor:
-    """Hash several integer keys (tensors broadcast together, or ints) into one 32-bit value each."""
-    device = next((k.device for k in keys if isinstance(k, torch.Tensor)), torch.device("cpu"))
-    h = torch.tensor(0x9E3779B9, dtype=torch.int64, device=device)
-    for k in keys:
-        k = torch.as_tensor(k, dtype=torch.int64, device=device)
-        # Fold both 32-bit halves of the key in, each through its own hash.
-        h = hash32(h ^ hash32(k & _MASK32) ^ hash32(((k >> 32) & _MASK32) + 0x632BE5AB))
-    return h
+def episode_key(seeds: torch.Tensor, episodes: torch.Tensor) -> torch.Tensor:
+    """One 32-bit key per (seed, episode): the root of every random number of that episode.
+
+    Seeds are taken modulo 2**32 (``TorchVectorEnv.reset`` reduces them).
+    """
+    return hash32(hash32(seeds & _MASK32) ^ (episodes & _MASK32))
 
 
-def uniform(*keys: torch.Tensor | int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Uniform numbers in [0, 1), one per broadcast element of ``keys``."""
-    return (hash_ints(*keys) >> 8).to(dtype) * (1.0 / 2**24)
+def uniform(key: torch.Tensor, *counters: torch.Tensor | int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Uniform numbers in [0, 1): hash the episode ``key`` with each counter (step, stream id) in turn.
+
+    ``key`` (N,) int64 from ``episode_key``; counters broadcast against it.
+    """
+    h = key
+    for c in counters:
+        h = hash32(h ^ (torch.as_tensor(c, dtype=torch.int64, device=key.device) & _MASK32))
+    return (h >> 8).to(dtype) * (1.0 / 2**24)
 
 
-def normal(*keys: torch.Tensor | int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def normal(key: torch.Tensor, *counters: torch.Tensor | int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Standard normal numbers (Box-Muller on two hashed uniforms)."""
-    u1 = uniform(*keys, 1, dtype=torch.float64)
-    u2 = uniform(*keys, 2, dtype=torch.float64)
-    z = torch.sqrt(-2.0 * torch.log1p(-u1)) * torch.cos(2.0 * math.pi * u2)
-    return z.to(dtype)
+    u1 = uniform(key, *counters, 1, dtype=dtype)
+    u2 = uniform(key, *counters, 2, dtype=dtype)
+    return torch.sqrt(-2.0 * torch.log1p(-u1)) * torch.cos(2.0 * math.pi * u2)

@@ -48,16 +48,16 @@ class HighwayParams:
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: HighwayParams) -> State:
-    y0 = (2.0 * hashrng.uniform(seeds, episodes, _STREAM_START) - 1.0) * p.start_spread
-    left = hashrng.uniform(seeds, episodes, _STREAM_SIDE) < p.p_left
+    key = hashrng.episode_key(seeds, episodes)
+    y0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
+    left = hashrng.uniform(key, _STREAM_SIDE) < p.p_left
     return {
         "x": torch.zeros_like(y0),
         "y": y0,
         "v": torch.ones_like(y0),
         "side": torch.where(left, 1.0, -1.0).to(torch.float32),
         "t": torch.zeros_like(seeds),
-        "seed": seeds,
-        "episode": episodes,
+        "key": key,
     }
 
 

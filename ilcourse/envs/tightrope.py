@@ -35,18 +35,18 @@ class TightropeParams:
     absorbing: bool = True
 
 
-def _sway(seeds: torch.Tensor, episodes: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    return torch.where(hashrng.uniform(seeds, episodes, t, _STREAM_SWAY) < 0.5, -1.0, 1.0)
+def _sway(key: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    return torch.where(hashrng.uniform(key, t, _STREAM_SWAY) < 0.5, -1.0, 1.0)
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TightropeParams) -> State:
     t = torch.zeros_like(seeds)
+    key = hashrng.episode_key(seeds, episodes)
     return {
         "on_rope": torch.ones(seeds.shape, dtype=torch.float32, device=seeds.device),
-        "sway": _sway(seeds, episodes, t),
+        "sway": _sway(key, t),
         "t": t,
-        "seed": seeds,
-        "episode": episodes,
+        "key": key,
     }
 
 
@@ -57,14 +57,14 @@ def observe(state: State, p: TightropeParams) -> torch.Tensor:
 def transition(state: State, act: torch.Tensor, p: TightropeParams) -> tuple[State, Outcome]:
     t = state["t"] + 1
     on = state["on_rope"] > 0.5
-    slipped = hashrng.uniform(state["seed"], state["episode"], t, _STREAM_SLIP) < p.eps
+    slipped = hashrng.uniform(state["key"], t, _STREAM_SLIP) < p.eps
     leaned_right_way = torch.sign(act[:, 0]) == state["sway"]
     stays_on = on & leaned_right_way & ~slipped
     climbs_back = ~on & (act[:, 0] > 0) & (not p.absorbing)
     on_next = stays_on | climbs_back
     cost = (~on_next).to(torch.float32)
     truncated = t >= p.horizon
-    nxt = dict(state, on_rope=on_next.to(torch.float32), sway=_sway(state["seed"], state["episode"], t), t=t)
+    nxt = dict(state, on_rope=on_next.to(torch.float32), sway=_sway(state["key"], t), t=t)
     outcome = Outcome(
         reward=-cost,
         terminated=torch.zeros_like(truncated),

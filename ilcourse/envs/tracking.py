@@ -56,9 +56,10 @@ class TrackingParams:
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TrackingParams) -> State:
-    e0 = (2.0 * hashrng.uniform(seeds, episodes, _STREAM_START) - 1.0) * p.start_spread
-    x0 = hashrng.uniform(seeds, episodes, _STREAM_PHASE) * (2.0 * math.pi / p.omega)  # random start on the loop
-    return {"x": x0, "e": e0, "t": torch.zeros_like(seeds), "seed": seeds, "episode": episodes}
+    key = hashrng.episode_key(seeds, episodes)
+    e0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
+    x0 = hashrng.uniform(key, _STREAM_PHASE) * (2.0 * math.pi / p.omega)  # random start on the loop
+    return {"x": x0, "e": e0, "t": torch.zeros_like(seeds), "key": key}
 
 
 def observe(state: State, p: TrackingParams) -> torch.Tensor:
@@ -75,13 +76,15 @@ def track_shift(sin_phase: torch.Tensor, cos_phase: torch.Tensor, p: TrackingPar
 
 def transition(state: State, act: torch.Tensor, p: TrackingParams) -> tuple[State, Outcome]:
     t = state["t"] + 1
-    keys = (state["seed"], state["episode"], t)
+    keys = (state["key"], t)
     phase = p.omega * state["x"]
     shift = track_shift(torch.sin(phase), torch.cos(phase), p)
     noise = p.noise_std * hashrng.normal(*keys, _STREAM_NOISE) if p.noise_std > 0 else 0.0
-    kicked = hashrng.uniform(*keys, _STREAM_KICK) < p.kick_prob
-    kick_sign = torch.where(hashrng.uniform(*keys, _STREAM_KICK_SIGN) < 0.5, -1.0, 1.0)
-    kick = torch.where(kicked, kick_sign * p.kick_size, 0.0)
+    kick = 0.0
+    if p.kick_prob > 0:
+        kicked = hashrng.uniform(*keys, _STREAM_KICK) < p.kick_prob
+        kick_sign = torch.where(hashrng.uniform(*keys, _STREAM_KICK_SIGN) < 0.5, -1.0, 1.0)
+        kick = torch.where(kicked, kick_sign * p.kick_size, 0.0)
     u = p.u_max * act[:, 0]
     e = state["e"] + p.dt * (p.instability * state["e"] + u) - shift + noise + kick
     if math.isfinite(p.max_error):
