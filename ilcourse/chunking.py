@@ -1,0 +1,287 @@
+"""Action chunking: training pairs, a batched chunk executor, temporal ensembling, and metrics.
+
+A chunked policy maps one observation to the next H actions, ``(B, obs_dim) -> (B, H, A)``.
+Three pieces turn that into something we can train and run:
+
+* ``action_windows`` / ``chunk_pairs``: every step of every episode becomes a pair
+  (o_t, a_t..a_{t+H-1}); windows that run past the episode's end are padded (the last action
+  repeated) and a mask says which actions are real; ``masked_chunk_mse`` leaves the padding out.
+* ``ChunkExecutor``: an ``act_fn`` for ``ilcourse.rollout.evaluate`` that keeps one queue per
+  environment, executes it open loop and queries the policy only for the environments whose
+  queue is empty or whose episode just started (``reset(mask)``).
+* ``temporal_ensemble`` / ``EnsembleExecutor``: query every step and average the overlapping
+  predictions for the current step with ACT's weights w_i = exp(-m i), w_0 the OLDEST.
+
+Metrics for the fork world (``mode_switches``) and for any world (``jitter``, ``jerk``) work on
+the recorded trajectories of ``evaluate(..., record=True)``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from ilcourse.data import Demonstrations
+
+PlanFn = Callable[[torch.Tensor], torch.Tensor]  # (B, obs_dim) -> (B, H, A)
+
+
+# -- training pairs ---------------------------------------------------------------------------------
+def action_windows(act: torch.Tensor, episode: torch.Tensor, chunk_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The next ``chunk_size`` actions from every step, never crossing into the next episode.
+
+    Args:
+        act: (M, A) actions of consecutive steps; an episode's steps are contiguous, in order.
+        episode: (M,) episode id of each step.
+        chunk_size: H.
+    Returns:
+        windows: (M, H, A); ``windows[i, h] = act[i + h]`` while step i + h belongs to i's
+            episode, else the episode's last action (padding).
+        mask: (M, H) bool, True where the action is real.
+    """
+    m = act.shape[0]
+    offsets = torch.arange(chunk_size, device=act.device)  # (H,)
+    wanted = torch.arange(m, device=act.device)[:, None] + offsets[None, :]  # (M, H)
+    # last[i]: the index of the last step of i's episode. Scanning from the end, a step is
+    # the last of its episode if the next step has another id (or there is none).
+    is_last = torch.ones(m, dtype=torch.bool, device=act.device)
+    is_last[:-1] = episode[1:] != episode[:-1]
+    last_positions = torch.nonzero(is_last).squeeze(-1)  # (num_episodes,)
+    run = torch.cumsum(torch.cat([torch.zeros(1, dtype=torch.int64, device=act.device),
+                                  is_last[:-1].to(torch.int64)]), 0)  # (M,) which episode run
+    last = last_positions[run][:, None]  # (M, 1)
+    mask = wanted <= last
+    return act[torch.minimum(wanted, last)], mask
+
+
+def chunk_pairs(demos: Demonstrations, chunk_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """All M training pairs of a buffer: obs (M, obs_dim), act (M, H, A), mask (M, H)."""
+    index = torch.arange(len(demos), device=demos.device)
+    act, mask = demos.windows(index, chunk_size)
+    return demos.obs, act, mask
+
+
+def masked_chunk_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over the real actions of a batch of chunks.
+
+    Args:
+        pred, target: (B, H, A).
+        mask: (B, H) bool; padded steps (False) contribute nothing.
+    Returns:
+        scalar: sum of squared errors over real steps / (number of real steps * A).
+    """
+    weights = mask.to(pred.dtype).unsqueeze(-1)  # (B, H, 1)
+    sq = (pred - target) ** 2 * weights  # (B, H, A)
+    return sq.sum() / (weights.sum() * pred.shape[-1]).clamp_min(1.0)
+
+
+# -- executing chunks -------------------------------------------------------------------------------
+class ChunkExecutor:
+    """An ``act_fn`` for a batch of N environments that execute action chunks open loop.
+
+    Each environment has its own queue: the chunk it planned last and how many of its actions it
+    has used. On a call, environments whose queue is exhausted, or that were reset since their
+    last call, query ``plan`` with their current observation; everyone then executes the next
+    action of its queue. ``queries`` counts the rows the policy was asked for.
+
+    Args:
+        plan: (B, obs_dim) -> (B, H, A), e.g. ``lambda obs: policy.sample(obs, gen)``.
+        num_envs: N.
+        chunk_size: H (the plan's second dimension).
+        act_dim: A.
+        execute: how many actions of each chunk to run before re-planning (default: all H).
+    """
+
+    def __init__(self, plan: PlanFn, num_envs: int, chunk_size: int, act_dim: int,
+                 execute: int | None = None, device: torch.device | str = "cpu"):
+        self.plan = plan
+        self.execute = chunk_size if execute is None else execute
+        self.chunks = torch.zeros(num_envs, chunk_size, act_dim, device=device)  # (N, H, A)
+        self.used = torch.full((num_envs,), self.execute, dtype=torch.int64, device=device)  # all empty
+        self.queries = 0
+        self.planned = torch.zeros(num_envs, dtype=torch.bool, device=device)  # re-planned this call
+
+    def reset(self, mask: torch.Tensor) -> None:
+        """Empty the queues of the environments where ``mask`` (N,) is True (new episodes)."""
+        self.used = torch.where(mask.to(self.used.device), self.execute, self.used)
+
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        """(N, obs_dim) -> (N, A): the next queued action of every environment."""
+        need = self.used >= self.execute  # (N,)
+        if bool(need.any()):
+            self.chunks[need] = self.plan(obs[need]).to(self.chunks.dtype)
+            self.used = torch.where(need, 0, self.used)
+            self.queries += int(need.sum())
+        self.planned = need
+        rows = torch.arange(obs.shape[0], device=self.chunks.device)
+        act = self.chunks[rows, self.used]  # (N, A)
+        self.used = self.used + 1
+        return act
+
+
+def ensemble_weights(ages: torch.Tensor, valid: torch.Tensor, m: float) -> torch.Tensor:
+    """ACT's normalized weights for predictions made ``ages`` steps ago.
+
+    The available predictions, ordered oldest first, get w_i = exp(-m i), normalized to sum to 1.
+    Since the oldest has the largest age, that is w proportional to exp(m * age).
+
+    Args:
+        ages: (H,) how many steps ago each prediction was made.
+        valid: (N, H) bool, which predictions exist.
+        m: the decay; m > 0 favours OLD predictions, m = 0 is a plain average.
+    Returns:
+        (N, H) weights, 0 where not valid, each row summing to 1 (rows with none valid: 0).
+    """
+    logits = m * ages.to(torch.float32)  # (H,)
+    logits = logits - logits.max()  # exp never overflows
+    w = torch.exp(logits)[None, :] * valid.to(torch.float32)  # (N, H)
+    return w / w.sum(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def temporal_ensemble(history: torch.Tensor, valid: torch.Tensor, m: float = 0.01) -> torch.Tensor:
+    """The action for the current step from overlapping chunks.
+
+    Args:
+        history: (N, H, H, A); ``history[:, j]`` is the chunk predicted j steps ago (j = 0: now),
+            so its entry ``j`` is its prediction for the current step.
+        valid: (N, H) bool; ``valid[:, j]`` says whether the chunk from j steps ago exists
+            (the episode may have started fewer than H steps ago).
+        m: ACT's decay (w_i = exp(-m i), i = 0 the oldest prediction).
+    Returns:
+        (N, A) weighted average of ``history[:, j, j]`` over the valid j.
+    """
+    h = history.shape[1]
+    ages = torch.arange(h, device=history.device)  # (H,)
+    for_now = history[:, ages, ages]  # (N, H, A): prediction of chunk j for the current step
+    w = ensemble_weights(ages, valid, m).to(history.dtype)  # (N, H)
+    return (w.unsqueeze(-1) * for_now).sum(dim=1)
+
+
+class EnsembleExecutor:
+    """An ``act_fn`` that queries ``plan`` every step and executes the temporal ensemble.
+
+    Keeps, per environment, the last H chunks (``history``, newest first) and which of them
+    belong to the current episode (``valid``); ``reset(mask)`` forgets an environment's chunks.
+    """
+
+    def __init__(self, plan: PlanFn, num_envs: int, chunk_size: int, act_dim: int, m: float = 0.01,
+                 device: torch.device | str = "cpu"):
+        self.plan, self.m = plan, m
+        self.history = torch.zeros(num_envs, chunk_size, chunk_size, act_dim, device=device)  # (N, H, H, A)
+        self.valid = torch.zeros(num_envs, chunk_size, dtype=torch.bool, device=device)  # (N, H)
+        self.queries = 0
+
+    def reset(self, mask: torch.Tensor) -> None:
+        self.valid = self.valid & ~mask.to(self.valid.device)[:, None]
+
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        chunk = self.plan(obs).to(self.history.dtype)  # (N, H, A)
+        self.queries += obs.shape[0]
+        self.history = torch.cat([chunk[:, None], self.history[:, :-1]], dim=1)  # newest first
+        fresh = torch.ones_like(self.valid[:, :1])
+        self.valid = torch.cat([fresh, self.valid[:, :-1]], dim=1)
+        return temporal_ensemble(self.history, self.valid, self.m)
+
+
+def component_mean_plan(policy, generator: torch.Generator | None = None) -> PlanFn:
+    """A plan function for a ``MixturePolicy``: draw the component (the mode) at random, return its mean.
+
+    The randomness that matters on the fork is WHICH mode; the diagonal Gaussian noise around a
+    component's mean is independent from step to step inside a chunk (a shaky chunk), so we
+    leave it out. With H = 1 this is still a stochastic policy that picks a mode every step.
+
+    Returns:
+        (B, obs_dim) -> (B, H, A).
+    """
+    from ilcourse.policies.mixture import sample_mixture
+
+    @torch.no_grad()
+    def plan(obs: torch.Tensor) -> torch.Tensor:
+        logits, means, log_stds = policy(obs)  # (B, K), (B, K, H*A), (B, K, H*A)
+        _, component = sample_mixture(logits, means, log_stds, generator)  # (B,)
+        mean = means[torch.arange(obs.shape[0], device=obs.device), component]  # (B, H*A)
+        return policy.act_norm.unnormalize(mean.view(-1, policy.chunk_size, policy.act_dim))  # (B, H, A)
+
+    return plan
+
+
+def chunked_act_fn(policy, num_envs: int, generator: torch.Generator | None = None,
+                   execute: int | None = None, device: torch.device | str = "cpu") -> ChunkExecutor:
+    """A ``ChunkExecutor`` around ``policy.sample`` (H = ``policy.chunk_size``)."""
+    return ChunkExecutor(lambda obs: policy.sample(obs, generator), num_envs, policy.chunk_size,
+                         policy.act_dim, execute=execute, device=device)
+
+
+def ensembled_act_fn(policy, num_envs: int, generator: torch.Generator | None = None, m: float = 0.01,
+                     device: torch.device | str = "cpu") -> EnsembleExecutor:
+    """An ``EnsembleExecutor`` around ``policy.sample``."""
+    return EnsembleExecutor(lambda obs: policy.sample(obs, generator), num_envs, policy.chunk_size,
+                            policy.act_dim, m=m, device=device)
+
+
+# -- data collection with noise injection -------------------------------------------------------------
+def noisy_expert_act_fn(expert_fn: PlanFn, noise_std: float, generator: torch.Generator | None = None) -> PlanFn:
+    """Execute the expert's action plus Gaussian noise (labels are recorded separately, clean).
+
+    Args:
+        expert_fn: (N, obs_dim) -> (N, A), an expert that can label any observation.
+        noise_std: standard deviation of the noise added to the executed action.
+    """
+
+    def act(obs: torch.Tensor) -> torch.Tensor:
+        clean = expert_fn(obs)
+        gen_device = generator.device if generator is not None else clean.device
+        noise = torch.randn(clean.shape, generator=generator, device=gen_device).to(clean.device)
+        return clean + noise_std * noise
+
+    return act
+
+
+def relabel(demos: Demonstrations, expert_fn: PlanFn) -> Demonstrations:
+    """The same states with the expert's CLEAN actions as labels."""
+    return Demonstrations(demos.obs, expert_fn(demos.obs), demos.episode)
+
+
+# -- metrics on recorded rollouts ---------------------------------------------------------------------
+def _step_mask(lengths: torch.Tensor, steps: int) -> torch.Tensor:
+    return torch.arange(steps, device=lengths.device)[None, :] < lengths[:, None]  # (E, T)
+
+
+def mode_switches(obs: torch.Tensor, act: torch.Tensor, lengths: torch.Tensor, before_x: float,
+                  threshold: float = 0.5) -> torch.Tensor:
+    """Episodes that steer firmly to one side and later firmly to the other before ``before_x``.
+
+    On the fork, the expert swerves to one side and holds it until the block is passed, so
+    a lateral action above ``threshold`` followed by one below ``-threshold`` (or the reverse)
+    while x < ``before_x`` is a change of mind mid-swerve.
+
+    Args:
+        obs: (E, T+1, obs_dim) with x in column 0; act: (E, T, 1); lengths: (E,).
+    Returns:
+        (E,) bool.
+    """
+    steps = act.shape[1]
+    live = _step_mask(lengths, steps) & (obs[:, :steps, 0] < before_x)  # (E, T)
+    a = act[..., 0]
+    pos, neg = (a > threshold) & live, (a < -threshold) & live  # (E, T)
+    t = torch.arange(steps, device=act.device)
+    first_pos = torch.where(pos, t, steps).min(dim=1).values
+    first_neg = torch.where(neg, t, steps).min(dim=1).values
+    last_pos = torch.where(pos, t, -1).max(dim=1).values
+    last_neg = torch.where(neg, t, -1).max(dim=1).values
+    return (first_pos < last_neg) | (first_neg < last_pos)
+
+
+def jitter(act: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(E,) mean |a_{t+1} - a_t| over each episode's steps (act (E, T, A))."""
+    diff = (act[:, 1:] - act[:, :-1]).abs().sum(dim=-1)  # (E, T-1)
+    valid = _step_mask(lengths - 1, act.shape[1] - 1).to(diff.dtype)
+    return (diff * valid).sum(dim=1) / valid.sum(dim=1).clamp_min(1.0)
+
+
+def jerk(act: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(E,) mean |a_{t+1} - 2 a_t + a_{t-1}| (the action's second difference) per episode."""
+    second = (act[:, 2:] - 2 * act[:, 1:-1] + act[:, :-2]).abs().sum(dim=-1)  # (E, T-2)
+    valid = _step_mask(lengths - 2, act.shape[1] - 2).to(second.dtype)
+    return (second * valid).sum(dim=1) / valid.sum(dim=1).clamp_min(1.0)

@@ -1,0 +1,116 @@
+"""Unit tests of ilcourse.chunking: windows, masked loss, the executors, ensembling, metrics."""
+
+import math
+
+import torch
+
+import ilcourse
+from ilcourse import chunking as C
+from ilcourse.data import Demonstrations
+from ilcourse.envs.tracking import TrackingVecEnv, expert
+from ilcourse.rollout import evaluate
+
+
+def test_action_windows_match_demonstrations_windows():
+    gen = ilcourse.make_generator(0)
+    act = torch.randn(11, 2, generator=gen)
+    episode = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 3])
+    win, mask = C.action_windows(act, episode, 4)
+    ref_win, ref_mask = Demonstrations(torch.zeros(11, 1), act, episode).windows(torch.arange(11), 4)
+    assert torch.equal(win, ref_win) and torch.equal(mask, ref_mask)
+    assert mask[1].tolist() == [True, True, False, False]
+    assert torch.equal(win[1, 2], act[2])  # padded with the episode's last action
+    assert mask[10].tolist() == [True, False, False, False]
+
+
+def test_chunk_pairs_shapes():
+    demos = Demonstrations(torch.randn(7, 3), torch.randn(7, 1), torch.tensor([0, 0, 0, 0, 1, 1, 1]))
+    obs, act, mask = C.chunk_pairs(demos, 3)
+    assert obs.shape == (7, 3) and act.shape == (7, 3, 1) and mask.shape == (7, 3)
+    assert int(mask.sum()) == 3 + 3 + 2 + 1 + 3 + 2 + 1
+
+
+def test_masked_chunk_mse_ignores_padding():
+    pred = torch.zeros(2, 3, 2)
+    target = torch.ones(2, 3, 2)
+    target[0, 2] = 100.0
+    mask = torch.tensor([[True, True, False], [True, False, False]])
+    assert math.isclose(C.masked_chunk_mse(pred, target, mask).item(), 1.0)
+
+
+def _counting_plan(obs):
+    # chunk[i, h] = 10 * obs[i, 0] + h: the action tells which observation planned it and its index
+    h = torch.arange(3, dtype=torch.float32)
+    return (10 * obs[:, :1] + h[None, :]).unsqueeze(-1)  # (B, 3, 1)
+
+
+def test_chunk_executor_queues_and_reset():
+    ex = C.ChunkExecutor(_counting_plan, num_envs=2, chunk_size=3, act_dim=1)
+    ex.reset(torch.tensor([True, True]))
+    outs = []
+    for t in range(5):
+        obs = torch.tensor([[float(t)], [float(t)]])
+        if t == 1:
+            ex.reset(torch.tensor([False, True]))  # env 1 starts a new episode
+        outs.append(ex(obs)[:, 0].tolist())
+    assert [o[0] for o in outs] == [0, 1, 2, 30, 31]
+    assert [o[1] for o in outs] == [0, 10, 11, 12, 40]
+    assert ex.queries == 2 + 1 + 1 + 1
+
+
+def test_temporal_ensemble_weights_oldest_first():
+    n, h = 1, 3
+    history = torch.zeros(n, h, h, 1)
+    for j in range(h):
+        history[0, j, j] = float(j)  # the chunk from j steps ago predicts j for now
+    valid = torch.ones(n, h, dtype=torch.bool)
+    m = 0.5
+    w = torch.tensor([math.exp(-m * 2), math.exp(-m * 1), 1.0])  # ages 0, 1, 2; age 2 is the oldest (w_0 = 1)
+    expected = (w * torch.tensor([0.0, 1.0, 2.0])).sum() / w.sum()
+    got = C.temporal_ensemble(history, valid, m)
+    assert got.shape == (1, 1) and math.isclose(got.item(), expected.item(), rel_tol=1e-6)
+    valid[0, 2] = False
+    w2 = torch.tensor([math.exp(-m), 1.0])
+    assert math.isclose(C.temporal_ensemble(history, valid, m).item(), (w2[1] / w2.sum()).item(), rel_tol=1e-6)
+
+
+def test_ensemble_executor_constant_plan_and_reset():
+    plan = lambda obs: obs[:, None, :1].expand(-1, 4, 1).clone()  # noqa: E731
+    ex = C.EnsembleExecutor(plan, num_envs=2, chunk_size=4, act_dim=1, m=0.1)
+    ex.reset(torch.tensor([True, True]))
+    a = ex(torch.tensor([[1.0], [2.0]]))
+    assert torch.allclose(a[:, 0], torch.tensor([1.0, 2.0]))
+    ex.reset(torch.tensor([False, True]))
+    a = ex(torch.tensor([[3.0], [5.0]]))
+    assert a[1, 0].item() == 5.0  # env 1 forgot its old chunk
+    assert 1.0 < a[0, 0].item() < 3.0
+
+
+def test_executors_run_in_evaluate():
+    env = TrackingVecEnv(num_envs=8, horizon=20)
+    plan = lambda obs: expert(obs, env.params)[:, None, :].expand(-1, 4, 1)  # noqa: E731
+    for act_fn in (C.ChunkExecutor(plan, 8, 4, 1), C.EnsembleExecutor(plan, 8, 4, 1)):
+        r = evaluate(env, act_fn, num_episodes=16, seed=0)
+        assert r.success.shape == (16,)
+
+
+def test_noisy_expert_and_relabel():
+    env = TrackingVecEnv(num_envs=4, horizon=10)
+    xp = lambda o: expert(o, env.params)  # noqa: E731
+    act_fn = C.noisy_expert_act_fn(xp, 0.5, ilcourse.make_generator(0))
+    r = evaluate(env, act_fn, num_episodes=4, seed=0, record=True)
+    demos = r.demonstrations()
+    clean = C.relabel(demos, xp)
+    assert not torch.allclose(demos.act, clean.act)
+    assert torch.allclose(clean.act, xp(demos.obs))
+
+
+def test_mode_switches_jitter_jerk():
+    act = torch.tensor([[[1.0], [1.0], [-1.0], [-1.0]], [[1.0], [1.0], [0.0], [0.0]]])  # (2, 4, 1)
+    x = torch.arange(5, dtype=torch.float32)[None, :].expand(2, -1)
+    obs = torch.stack([x, torch.zeros_like(x)], dim=-1)  # (2, 5, 2)
+    lengths = torch.tensor([4, 4])
+    assert C.mode_switches(obs, act, lengths, before_x=10.0).tolist() == [True, False]
+    assert C.mode_switches(obs, act, lengths, before_x=2.0).tolist() == [False, False]
+    assert torch.allclose(C.jitter(act, lengths), torch.tensor([2 / 3, 1 / 3]))
+    assert torch.allclose(C.jerk(act, lengths), torch.tensor([2.0, 1.0]))
