@@ -1,0 +1,398 @@
+"""Tests of the autograder (python -m autograder).
+
+Two groups:
+- the course's own assignments (parametrized over ``solutions/``, so new notebooks are
+  covered automatically): solutions grade full marks, releases grade 0, releases in sync,
+  no solution or hidden-test text in ``notebooks/``, mutants;
+- the bad-submission battery, built from the grader's fixture assignment
+  (``tests/grader_fixtures``) in a temporary course, graded in one ``grade-all --jobs 2``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import CODE_ROOT, course, report
+from autograder.grading import Grader, GradingError, Limits, grade_all
+
+FIXTURES = Path(__file__).parent / "grader_fixtures"
+FIXTURE_ID = "00_fixture"
+REPO_ASSIGNMENTS = course.assignments(CODE_ROOT)
+HAS_BWRAP = shutil.which("bwrap") is not None
+PY = sys.executable
+
+
+def run_cli(*args, env=None, cwd="/"):
+    env = dict(os.environ, **(env or {}), PYTHONPATH=str(CODE_ROOT))
+    return subprocess.run([PY, "-m", "autograder", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=600)
+
+
+# -- a temporary course holding the fixture assignment ----------------------------------------
+
+@pytest.fixture(scope="session")
+def fixture_course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(FIXTURES / "solutions", root / "solutions")
+    (root / "autograder" / "mutants").mkdir(parents=True)
+    shutil.copy(FIXTURES / "mutants" / f"{FIXTURE_ID}.py", root / "autograder" / "mutants")
+    course.release(root, [FIXTURE_ID])
+    return root
+
+
+def release_nb(root: Path, assignment=FIXTURE_ID):
+    return nbformat.read(root / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def source_nb(root: Path, assignment=FIXTURE_ID):
+    return nbformat.read(root / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def answered(root: Path, **answers) -> nbformat.NotebookNode:
+    """The release with the correct answers, then ``answers`` (grade_id -> source) applied."""
+    nb, src = release_nb(root), source_nb(root)
+    for gid in ("row_mean", "normalize_rows", "answer_mse"):
+        cell(nb, gid).source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell(src, gid).source)
+    for gid, source in answers.items():
+        cell(nb, gid).source = source
+    return nb
+
+
+def add_cell(nb, source, after=None):
+    new = nbformat.v4.new_code_cell(source)
+    index = len(nb.cells) if after is None else nb.cells.index(cell(nb, after)) + 1
+    nb.cells.insert(index, new)
+    return nb
+
+
+WRONG_MEAN = "def row_mean(x):\n    return x.sum(dim=1)\n"
+WRONG_NORM = "def normalize_rows(x):\n    return x / x.abs().sum(dim=1, keepdim=True)\n"
+
+
+def _battery(root: Path) -> dict[str, tuple[object, dict]]:
+    """student -> (notebook | bytes | folder builder, expected per-exercise scores or 'review')."""
+    full = {"row_mean": 2, "normalize_rows": 3, "answer_mse": 1}
+    b = {}
+    b["correct"] = (answered(root), full)
+    b["released"] = (release_nb(root), {"row_mean": 0, "normalize_rows": 0, "answer_mse": 0})
+    b["syntax_error"] = (answered(root, row_mean="def row_mean(x)\n    return x.mean(1)\n"),
+                         dict(full, row_mean=0))
+    b["exception"] = (answered(root, normalize_rows="def normalize_rows(x):\n    raise ValueError('todo')\n"),
+                      dict(full, normalize_rows=0))
+    b["wrong_shape"] = (answered(root, row_mean="def row_mean(x):\n    return x.mean(dim=1, keepdim=True)\n"),
+                        dict(full, row_mean=0))
+    b["nan"] = (answered(root, normalize_rows="def normalize_rows(x):\n    return x * float('nan')\n"),
+                dict(full, normalize_rows=0))
+    b["warning"] = (answered(root, row_mean=(
+        "import warnings\nimport torch\n\ndef row_mean(x):\n"
+        "    warnings.warn('a harmless warning', UserWarning)\n"
+        "    x = torch.tensor(x)  # torch's UserWarning: copy-construct from a tensor\n"
+        "    return x.mean(dim=1)\n")), full)
+    b["monkeypatch"] = (answered(root, row_mean=WRONG_MEAN + (
+        "import ilcourse.checks, torch, torch.testing, numpy.testing\n"
+        "_ok = lambda *a, **k: True\n"
+        "ilcourse.checks.check_close = check_close = lambda *a, **k: None\n"
+        "ilcourse.checks.check_not_mutated = check_not_mutated = lambda fn, *a, **k: fn(*a)\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "torch.allclose = _ok\ntorch.Tensor.allclose = _ok\n"),
+        normalize_rows=WRONG_NORM), dict(full, row_mean=0, normalize_rows=0))
+    b["input_transformer"] = (answered(root, row_mean=WRONG_MEAN + (
+        "def _blank(lines):\n    return [] if any('check' in l or 'assert' in l for l in lines) else lines\n"
+        "get_ipython().input_transformers_cleanup.append(_blank)\n"
+        "import ast\nclass _NoAssert(ast.NodeTransformer):\n"
+        "    def visit_Assert(self, node):\n        return None\n"
+        "get_ipython().ast_transformers.append(_NoAssert())\n"),
+        normalize_rows=WRONG_NORM), dict(full, row_mean=0, normalize_rows=0))
+    b["ipython_patch"] = (answered(root, row_mean=WRONG_MEAN + (
+        "_shell = get_ipython()\n_orig = _shell.run_cell\n"
+        "def _skip(raw_cell, *a, **k):\n"
+        "    return _orig('pass' if 'check' in raw_cell else raw_cell, *a, **k)\n"
+        "_shell.run_cell = _skip\n")), dict(full, row_mean=0))
+    b["history_leak"] = (add_cell(answered(root), (
+        "import linecache\nprint(_ih)\nprint(In)\nget_ipython().run_line_magic('history', '')\n"
+        "print([''.join(v[2]) for v in linecache.cache.values()])\n"
+        "print(get_ipython().last_execution_result)\n")), full)
+    b["infinite_loop"] = (answered(root, row_mean="def row_mean(x):\n    while True:\n        pass\n"),
+                          dict(full, row_mean=0))
+    b["ignores_sigint"] = (answered(root, row_mean=(
+        "import signal\n\ndef row_mean(x):\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "    while True:\n        pass\n")), dict(full, row_mean=0))
+    b["os_exit"] = (answered(root, row_mean="import os\n\ndef row_mean(x):\n    os._exit(1)\n"),
+                    dict(full, row_mean=0))
+    b["memory_bomb"] = (answered(root, normalize_rows=(
+        "def normalize_rows(x):\n    hog = [bytearray(2**28) for _ in range(10**4)]\n    return x\n")),
+        dict(full, normalize_rows=0))
+    b["duplicated_cells"] = (_duplicated(answered(root, row_mean=WRONG_MEAN)), dict(full, row_mean=0))
+    b["deleted_test"] = (_deleted(answered(root, normalize_rows=WRONG_NORM)), dict(full, normalize_rows=0))
+    b["edited_test"] = (_edited(answered(root, row_mean=WRONG_MEAN)), dict(full, row_mean=0))
+    b["empty_notebook"] = (nbformat.v4.new_notebook(), "review")
+    b["wrong_notebook"] = (_wrong_notebook(), "review")
+    b["not_a_notebook"] = (b"this is a zip file, honest\x00\x01", "review")
+    b["shadow_files"] = ("folder", full)  # built in _write_battery: torch.py + ilcourse/ beside it
+    if HAS_BWRAP:
+        b["reads_solutions"] = (answered(root, answer_mse=(
+            "import glob, sqlite3, pathlib\n"
+            f"_paths = glob.glob({str(root / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
+            f"_paths += glob.glob({str(CODE_ROOT / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
+            "_dbs = glob.glob('/tmp/**/gradebook.db', recursive=True)\n"
+            f"_dbs += glob.glob({str(root / '.grading')!r} + '/**/*.db', recursive=True)\n"
+            "for _db in _dbs:\n    sqlite3.connect(_db).execute('update grade set auto_score = 99')\n"
+            "answer_mse = 'B' if (_paths or _dbs) else 'A'\n")), dict(full, answer_mse=0))
+    return b
+
+
+def _duplicated(nb):
+    nb.cells.insert(nb.cells.index(cell(nb, "row_mean_test")) + 1, nbformat.from_dict(dict(cell(nb, "row_mean_test"))))
+    nb.cells.insert(0, nbformat.from_dict(dict(cell(nb, "row_mean"))))
+    return nb
+
+
+def _deleted(nb):
+    nb.cells.remove(cell(nb, "normalize_rows_test"))
+    return nb
+
+
+def _edited(nb):
+    c = cell(nb, "row_mean_test")
+    c.source = "pass"
+    c.metadata["nbgrader"]["points"] = 20
+    return nb
+
+
+def _wrong_notebook():
+    nb = nbformat.v4.new_notebook()
+    c = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": False, "grade_id": "other_exercise", "locked": False, "schema_version": 3,
+        "solution": True, "task": False}})
+    nb.cells.append(c)
+    return nb
+
+
+def _write_battery(root: Path, folder: Path) -> dict:
+    battery = _battery(root)
+    for i, (student, (content, _)) in enumerate(sorted(battery.items())):
+        if content == "folder":
+            sub = folder / student / FIXTURE_ID
+            sub.mkdir(parents=True)
+            nbformat.write(answered(root), sub / f"{FIXTURE_ID}.ipynb")
+            (sub / "torch.py").write_text("raise ImportError('shadowed torch')\n")
+            (sub / "numpy.py").write_text("raise ImportError('shadowed numpy')\n")
+            (sub / "ilcourse").mkdir()
+            (sub / "ilcourse" / "__init__.py").write_text("raise ImportError('shadowed ilcourse')\n")
+        elif isinstance(content, bytes):
+            (folder / f"{student}.ipynb").write_bytes(content)
+        elif i % 2:  # mix the two common layouts
+            (folder / student).mkdir()
+            nbformat.write(content, folder / student / f"{FIXTURE_ID}.ipynb")
+        else:
+            nbformat.write(content, folder / f"{student}.ipynb")
+    return battery
+
+
+@pytest.fixture(scope="session")
+def battery_results(fixture_course, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    battery = _write_battery(fixture_course, folder)
+    out = folder.parent / "grades.csv"
+    feedback = folder.parent / "feedback"
+    rows = grade_all(folder, FIXTURE_ID, out, fixture_course, jobs=2,
+                     limits=Limits(cell_timeout=8, wall_clock=240), feedback_dir=feedback,
+                     log=lambda m: None)
+    return battery, {r["student"]: r for r in rows}, out, feedback
+
+
+# -- the battery -------------------------------------------------------------------------------
+
+BATTERY_NAMES = ["correct", "released", "syntax_error", "exception", "wrong_shape", "nan", "warning",
+                 "monkeypatch", "input_transformer", "ipython_patch", "history_leak", "infinite_loop",
+                 "ignores_sigint", "os_exit", "memory_bomb", "duplicated_cells", "deleted_test",
+                 "edited_test", "empty_notebook", "wrong_notebook", "not_a_notebook", "shadow_files",
+                 "reads_solutions"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", BATTERY_NAMES)
+def test_bad_submission(battery_results, student):
+    battery, rows, _, _ = battery_results
+    if student not in battery:
+        pytest.skip("needs bubblewrap (bwrap); CI installs it")
+    expected = battery[student][1]
+    row = rows[student]
+    if expected == "review":
+        assert row["status"] == "needs review" and row["reason"], row
+        assert row["score"] == ""
+        return
+    assert row["status"] == "graded", row
+    got = {name: row[name] for name in expected}
+    assert got == expected, row
+    assert row["score"] == sum(expected.values())
+
+
+@pytest.mark.slow
+def test_battery_csv_and_feedback_hide_hidden_tests(battery_results, fixture_course):
+    battery, rows, out, feedback = battery_results
+    with open(out) as fh:
+        assert {r["student"] for r in csv.DictReader(fh)} == set(battery)
+    secrets = report.hidden_lines(source_nb(fixture_course), release_nb(fixture_course))
+    assert secrets
+    for html in feedback.glob("*.html"):
+        text = html.read_text()
+        for line in secrets:
+            assert line not in text and _html_escape(line) not in text, (html.name, line)
+    leak = (feedback / "history_leak.html").read_text()
+    assert "removed: it showed the hidden tests" in leak or "BEGIN HIDDEN" not in leak
+
+
+def _html_escape(s):
+    import html
+
+    return html.escape(s)
+
+
+@pytest.mark.slow
+def test_wall_clock_and_exit_codes(fixture_course, tmp_path):
+    nb_path = tmp_path / f"{FIXTURE_ID}.ipynb"
+    nbformat.write(answered(fixture_course), nb_path)
+    with Grader(fixture_course, FIXTURE_ID, Limits(wall_clock=2)) as grader:
+        with pytest.raises(GradingError, match="wall clock"):
+            grader.grade(nb_path)
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a notebook")
+    res = run_cli("--course-root", str(fixture_course), "grade", str(bad), "--assignment", FIXTURE_ID)
+    assert res.returncode == 2 and "not a Jupyter notebook" in res.stderr
+
+
+@pytest.mark.slow
+def test_grade_cli_json_and_feedback(fixture_course, tmp_path):
+    nb_path = tmp_path / f"{FIXTURE_ID}.ipynb"
+    nbformat.write(answered(fixture_course, row_mean=WRONG_MEAN), nb_path)
+    fb = tmp_path / "fb.html"
+    res = run_cli("--course-root", str(fixture_course), "grade", str(nb_path), "--json", "--feedback", str(fb))
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["assignment"] == FIXTURE_ID and out["score"] == 4 and out["max_score"] == 6
+    ex = {e["name"]: e for e in out["exercises"]}
+    assert ex["row_mean"]["status"] == "failed" and "row_mean" in ex["row_mean"]["message"]
+    assert set(ex["row_mean"]) == {"name", "score", "max_score", "status", "message"}
+    assert fb.is_file() and "BEGIN HIDDEN TESTS" not in fb.read_text()
+
+
+@pytest.mark.slow
+def test_grading_without_sandbox_says_so(fixture_course, tmp_path):
+    nb_path = tmp_path / f"{FIXTURE_ID}.ipynb"
+    nbformat.write(answered(fixture_course), nb_path)
+    res = run_cli("--course-root", str(fixture_course), "grade", str(nb_path),
+                  env={"AUTOGRADER_NO_SANDBOX": "1"})
+    assert res.returncode == 0, res.stderr
+    assert "total: 6 / 6" in res.stdout
+    assert "WITHOUT the sandbox" in res.stderr
+
+
+@pytest.mark.slow
+def test_numeric_last_expression_is_not_partial_credit(fixture_course, tmp_path):
+    """A test cell ending in a bare number must neither give partial credit nor crash."""
+    root = tmp_path / "course"
+    shutil.copytree(fixture_course / "solutions", root / "solutions")
+    src = root / "solutions" / FIXTURE_ID / f"{FIXTURE_ID}.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    for gid in ("row_mean_test", "normalize_rows_test"):
+        cell(nb, gid).source += "\n7"  # more than the cell's points: crashes plain nbgrader
+    nbformat.write(nb, src)
+    course.release(root, [FIXTURE_ID])
+    good, bad = tmp_path / "good.ipynb", tmp_path / "bad.ipynb"
+    nbformat.write(answered(root), good)
+    nbformat.write(answered(root, row_mean=WRONG_MEAN), bad)
+    with Grader(root, FIXTURE_ID) as grader:
+        assert grader.grade(good)["score"] == 6
+        assert grader.grade(bad)["score"] == 4
+
+
+def test_fixture_release_in_sync(fixture_course):
+    assert course.check_release(fixture_course, [FIXTURE_ID]) == {}
+    nb_path = fixture_course / "notebooks" / FIXTURE_ID / f"{FIXTURE_ID}.ipynb"
+    original = nb_path.read_text()
+    try:
+        nb_path.write_text(original.replace("Fixture assignment", "Edited by hand"))
+        assert FIXTURE_ID in course.check_release(fixture_course, [FIXTURE_ID])
+    finally:
+        nb_path.write_text(original)
+
+
+@pytest.mark.slow
+def test_fixture_mutants(fixture_course):
+    from autograder.mutants import run_mutants
+
+    rows = run_mutants(fixture_course, FIXTURE_ID, jobs=2)
+    assert len(rows) >= 10
+    assert [r for r in rows if not r["ok"]] == []
+
+
+# -- the course's assignments ------------------------------------------------------------------
+
+needs_assignments = pytest.mark.skipif(not REPO_ASSIGNMENTS, reason="no assignment in solutions/ yet")
+
+
+@needs_assignments
+def test_releases_in_sync():
+    res = run_cli("release", "--check")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@needs_assignments
+@pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
+def test_no_solution_or_hidden_test_in_release(assignment):
+    src, rel = source_nb(CODE_ROOT, assignment), release_nb(CODE_ROOT, assignment)
+    text = "\n".join(c.source for c in rel.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    for c in src.cells:
+        for block in re.findall(r"### BEGIN SOLUTION(.*?)### END SOLUTION", c.source, re.S):
+            for line in block.strip().splitlines():
+                line = line.strip()
+                if len(line) > 20 and not line.startswith("#"):
+                    assert line not in text, f"solution line in release: {line}"
+    for line in report.hidden_lines(src, rel):
+        assert line not in text
+
+
+@pytest.mark.slow
+@needs_assignments
+@pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
+def test_solution_grades_full_marks(assignment):
+    with Grader(CODE_ROOT, assignment) as grader:
+        res = grader.grade(CODE_ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    bad = [e for e in res["exercises"] if e["score"] != e["max_score"]]
+    assert not bad and res["score"] == res["max_score"] > 0, bad
+
+
+@pytest.mark.slow
+@needs_assignments
+@pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
+def test_release_grades_zero(assignment):
+    with Grader(CODE_ROOT, assignment) as grader:
+        res = grader.grade(CODE_ROOT / "notebooks" / assignment / f"{assignment}.ipynb")
+    assert res["exercises"] and all(e["score"] == 0 for e in res["exercises"]), res
+
+
+@pytest.mark.slow
+@needs_assignments
+@pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
+def test_mutants(assignment):
+    from autograder.mutants import run_mutants
+
+    rows = run_mutants(CODE_ROOT, assignment, jobs=2)
+    assert [r for r in rows if not r["ok"]] == []
