@@ -1,0 +1,141 @@
+"""The baseline: the course's worlds written the usual way, one NumPy ``gymnasium.Env`` each.
+
+Same dynamics and parameters as ``ilcourse.envs`` (their defaults), one environment per
+object, randomness from ``self.np_random``; ``gymnasium.vector.SyncVectorEnv`` batches them.
+Only the benchmark uses these.
+"""
+
+from __future__ import annotations
+
+import math
+
+import gymnasium as gym
+import numpy as np
+
+from ilcourse.envs.fork import ForkParams
+from ilcourse.envs.highway import HighwayParams
+from ilcourse.envs.tightrope import TightropeParams
+from ilcourse.envs.tracking import TrackingParams
+
+
+class NumpyFork(gym.Env):
+    def __init__(self):
+        self.p = ForkParams()
+        self.observation_space = gym.spaces.Box(-10.0, 20.0, (2,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.x, self.y = 0.0, self.np_random.uniform(-self.p.start_spread, self.p.start_spread)
+        self.side = 1.0 if self.np_random.uniform() < self.p.p_left else -1.0
+        return np.array([self.x, self.y], np.float32), {}
+
+    def step(self, action):
+        p = self.p
+        a = float(np.clip(action, -1.0, 1.0)[0])
+        self.x += p.speed
+        self.y += p.lateral_speed * a + p.disturbance_std * self.np_random.normal()
+        half = min(max(p.island_slope * (self.x - p.island_x), 0.0), p.island_half_width)
+        crashed = (self.x >= p.island_x and abs(self.y) < half + p.vehicle_radius) or abs(self.y) > p.road_half_width
+        arrived = self.x >= p.x_goal and not crashed
+        return np.array([self.x, self.y], np.float32), float(arrived), crashed or arrived, False, {}
+
+
+class NumpyHighway(gym.Env):
+    def __init__(self):
+        self.p = HighwayParams()
+        self.observation_space = gym.spaces.Box(-10.0, 20.0, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.x, self.v = 0.0, 1.0
+        self.y = self.np_random.uniform(-self.p.start_spread, self.p.start_spread)
+        self.side = 1.0 if self.np_random.uniform() < self.p.p_left else -1.0
+        return np.array([self.x, self.y, self.v], np.float32), {}
+
+    def step(self, action):
+        p = self.p
+        steer, throttle = np.clip(action, -1.0, 1.0)
+        self.y += p.lateral_speed * float(steer)
+        self.v = 1.0 + p.speed_range * float(throttle)
+        self.x += p.dt * self.v
+        crashed = (
+            (self.y > p.lane_edge and self.v > p.truck_speed)
+            or (self.y < -p.lane_edge and self.v < p.traffic_speed)
+            or (abs(self.y) <= p.lane_edge and self.x > p.x_merge_end)
+            or abs(self.y) > p.road_half_width
+        )
+        arrived = self.x >= p.x_goal and not crashed
+        return np.array([self.x, self.y, self.v], np.float32), float(arrived), crashed or arrived, False, {}
+
+
+class NumpyTracking(gym.Env):
+    def __init__(self):
+        self.p = TrackingParams()
+        self.observation_space = gym.spaces.Box(-1e6, 1e6, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def _obs(self):
+        phase = self.p.omega * self.x
+        return np.array([self.e, math.sin(phase), math.cos(phase)], np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        p = self.p
+        self.e = self.np_random.uniform(-p.start_spread, p.start_spread)
+        self.x = self.np_random.uniform() * 2 * math.pi / p.omega
+        self.t = 0
+        return self._obs(), {}
+
+    def step(self, action):
+        p = self.p
+        u = p.u_max * float(np.clip(action, -1.0, 1.0)[0])
+        step = p.omega * p.speed * p.dt
+        phase = p.omega * self.x
+        shift = p.amplitude * (math.sin(phase) * (math.cos(step) - 1.0) + math.cos(phase) * math.sin(step))
+        noise = p.noise_std * self.np_random.normal() if p.noise_std > 0 else 0.0
+        kick = 0.0
+        if p.kick_prob > 0 and self.np_random.uniform() < p.kick_prob:
+            kick = p.kick_size * (1.0 if self.np_random.uniform() < 0.5 else -1.0)
+        self.e += p.dt * (p.instability * self.e + u) - shift + noise + kick
+        self.x += p.speed * p.dt
+        self.t += 1
+        off = float(abs(self.e) > p.half_width)
+        return self._obs(), -off, False, self.t >= p.horizon, {}
+
+
+class NumpyTightrope(gym.Env):
+    def __init__(self):
+        self.p = TightropeParams()
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def _obs(self):
+        return np.array([self.on_rope, self.sway, self.t / self.p.horizon], np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.on_rope, self.t = 1.0, 0
+        self.sway = 1.0 if self.np_random.uniform() < 0.5 else -1.0
+        return self._obs(), {}
+
+    def step(self, action):
+        p = self.p
+        a = float(np.clip(action, -1.0, 1.0)[0])
+        slipped = self.np_random.uniform() < p.eps
+        stays = self.on_rope > 0.5 and np.sign(a) == self.sway and not slipped
+        climbs = self.on_rope <= 0.5 and a > 0 and not p.absorbing
+        self.on_rope = 1.0 if (stays or climbs) else 0.0
+        self.t += 1
+        self.sway = 1.0 if self.np_random.uniform() < 0.5 else -1.0
+        cost = 1.0 - self.on_rope
+        return self._obs(), -cost, False, self.t >= p.horizon, {}
+
+
+NUMPY_WORLDS = {
+    "ilcourse/Fork-v0": NumpyFork,
+    "ilcourse/Highway-v0": NumpyHighway,
+    "ilcourse/Tracking-v0": NumpyTracking,
+    "ilcourse/Tightrope-v0": NumpyTightrope,
+}
