@@ -2,7 +2,7 @@
 
 A world is written as pure batched functions over a *state*, a ``dict`` of ``(N,)`` tensors:
 
-    initial_state(seeds, episodes, params) -> state
+    initial_state(seed_hashes, episodes, params) -> state
     transition(state, act, params) -> (next_state, Outcome)
     observe(state, params) -> obs (N, obs_dim)
 
@@ -30,6 +30,8 @@ import numpy as np
 import torch
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
+
+from ilcourse.envs import hashrng
 
 State = dict[str, torch.Tensor]
 
@@ -110,7 +112,7 @@ class TorchVectorEnv(VectorEnv):
                     raise ValueError(f"seed list must have {self.num_envs} entries, got {tuple(seeds.shape)}")
             else:
                 seeds = int(seed) + torch.arange(self.num_envs, dtype=torch.int64, device=self.device)
-            self.seeds = seeds & 0xFFFFFFFF  # the hash takes 32-bit seeds
+            self.seeds = hashrng.seed_hash(seeds)  # hashed once; worlds derive episode keys from it
             self.episodes = torch.zeros_like(seeds)
         self.state = self.initial_state(self.seeds, self.episodes)
         return self.observe(self.state), {}

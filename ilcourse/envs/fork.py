@@ -35,8 +35,8 @@ import torch
 from ilcourse.envs import hashrng
 from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk, fill_rect
 
-# Random streams (the last key of each hash): one per use, so draws never collide.
-_STREAM_START, _STREAM_SIDE, _STREAM_WIND = 11, 12, 13
+# Random streams: one per use, so draws never collide.
+_STREAM_START, _STREAM_SIDE, _STREAM_WIND = 1, 2, 3  # WIND uses 3 and 4
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def collides(x: torch.Tensor, y: torch.Tensor, p: ForkParams) -> torch.Tensor:
 def transition(state: State, act: torch.Tensor, p: ForkParams) -> tuple[State, Outcome]:
     """Move every vehicle one step. ``act`` is (N, 1) in [-1, 1]."""
     t = state["t"] + 1
-    gust = p.disturbance_std * hashrng.normal(state["key"], t, _STREAM_WIND) if p.disturbance_std > 0 else 0.0
+    gust = p.disturbance_std * hashrng.normal(state["key"], _STREAM_WIND, t) if p.disturbance_std > 0 else 0.0
     x = state["x"] + p.speed
     y = state["y"] + p.lateral_speed * act[:, 0] + gust
     crashed = collides(x, y, p) | (y.abs() > p.road_half_width)

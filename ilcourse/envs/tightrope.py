@@ -25,7 +25,7 @@ import torch
 from ilcourse.envs import hashrng
 from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk, fill_rect
 
-_STREAM_SWAY, _STREAM_SLIP = 41, 42
+_STREAM_SWAY, _STREAM_SLIP = 1, 2
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class TightropeParams:
 
 
 def _sway(key: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    return torch.where(hashrng.uniform(key, t, _STREAM_SWAY) < 0.5, -1.0, 1.0)
+    return torch.where(hashrng.uniform(key, _STREAM_SWAY, t) < 0.5, -1.0, 1.0)
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TightropeParams) -> State:
@@ -57,7 +57,7 @@ def observe(state: State, p: TightropeParams) -> torch.Tensor:
 def transition(state: State, act: torch.Tensor, p: TightropeParams) -> tuple[State, Outcome]:
     t = state["t"] + 1
     on = state["on_rope"] > 0.5
-    slipped = hashrng.uniform(state["key"], t, _STREAM_SLIP) < p.eps
+    slipped = hashrng.uniform(state["key"], _STREAM_SLIP, t) < p.eps
     leaned_right_way = torch.sign(act[:, 0]) == state["sway"]
     stays_on = on & leaned_right_way & ~slipped
     climbs_back = ~on & (act[:, 0] > 0) & (not p.absorbing)

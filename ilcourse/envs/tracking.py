@@ -34,7 +34,7 @@ import torch
 from ilcourse.envs import hashrng
 from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk
 
-_STREAM_START, _STREAM_NOISE, _STREAM_KICK, _STREAM_KICK_SIGN, _STREAM_PHASE = 31, 32, 33, 34, 35
+_STREAM_START, _STREAM_PHASE, _STREAM_NOISE, _STREAM_KICK, _STREAM_KICK_SIGN = 1, 2, 3, 5, 6  # NOISE uses 3 and 4
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,13 @@ def track_shift(sin_phase: torch.Tensor, cos_phase: torch.Tensor, p: TrackingPar
 
 def transition(state: State, act: torch.Tensor, p: TrackingParams) -> tuple[State, Outcome]:
     t = state["t"] + 1
-    keys = (state["key"], t)
     phase = p.omega * state["x"]
     shift = track_shift(torch.sin(phase), torch.cos(phase), p)
-    noise = p.noise_std * hashrng.normal(*keys, _STREAM_NOISE) if p.noise_std > 0 else 0.0
+    noise = p.noise_std * hashrng.normal(state["key"], _STREAM_NOISE, t) if p.noise_std > 0 else 0.0
     kick = 0.0
     if p.kick_prob > 0:
-        kicked = hashrng.uniform(*keys, _STREAM_KICK) < p.kick_prob
-        kick_sign = torch.where(hashrng.uniform(*keys, _STREAM_KICK_SIGN) < 0.5, -1.0, 1.0)
+        kicked = hashrng.uniform(state["key"], _STREAM_KICK, t) < p.kick_prob
+        kick_sign = torch.where(hashrng.uniform(state["key"], _STREAM_KICK_SIGN, t) < 0.5, -1.0, 1.0)
         kick = torch.where(kicked, kick_sign * p.kick_size, 0.0)
     u = p.u_max * act[:, 0]
     e = state["e"] + p.dt * (p.instability * state["e"] + u) - shift + noise + kick
