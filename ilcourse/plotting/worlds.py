@@ -7,9 +7,8 @@ right, y (lateral, + is left) upwards. A trajectory is a row of ``EvalResult.obs
     res = evaluate(env, act_fn, num_episodes=64, record=True)
     plot_fork_scene(res.obs, res.lengths, params=env.unwrapped.params, title="expert")
 
-Trajectories are coloured by the side they pass the block on (``fork_side``): left, right,
-or "straight" (the vehicle never got clear of the block's width; in this world that means it
-crashed into it).
+Trajectories are coloured by the side they took (``fork_side``): left, right, or "straight"
+(the vehicle never moved more than one full lateral step off the centre line).
 """
 
 from __future__ import annotations
@@ -23,11 +22,12 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from ilcourse.envs import fork as fork_world
 from ilcourse.envs.fork import ForkParams
 
 LEFT, STRAIGHT, RIGHT = 1, 0, -1
 SIDE_COLORS = {LEFT: "tab:blue", RIGHT: "tab:orange", STRAIGHT: "tab:red"}
-SIDE_NAMES = {LEFT: "passes left", RIGHT: "passes right", STRAIGHT: "goes straight"}
+SIDE_NAMES = {LEFT: "goes left", RIGHT: "goes right", STRAIGHT: "goes straight"}
 ROAD_COLOR, GRASS_COLOR, BLOCK_COLOR = "0.85", "#cfe3c3", "0.25"
 
 
@@ -42,35 +42,36 @@ def _valid_lengths(obs: np.ndarray, lengths: torch.Tensor | np.ndarray | None) -
     return _as_numpy(lengths).astype(np.int64)
 
 
-def draw_fork_road(ax: Axes, params: ForkParams | None = None, show_margin: bool = True) -> Axes:
-    """Draw the fork world's road, block, fork line and goal line on ``ax``.
+def _p(params: ForkParams | None) -> ForkParams:
+    return params if params is not None else ForkParams()
+
+
+def draw_fork_road(ax: Axes, params: ForkParams | None = None, resolution: int = 400) -> Axes:
+    """Draw the fork world's road, obstacle, fork line and goal line on ``ax``.
+
+    The obstacle is drawn from the world's own ``collides`` function on a grid, so it is the
+    set of positions where the vehicle's CENTRE collides (the obstacle grown by the vehicle's
+    radius), whatever the obstacle's shape.
 
     Args:
         ax: matplotlib axes; its limits and aspect ratio are set to show the whole road.
         params: the world's ``ForkParams`` (``env.unwrapped.params``); defaults if None.
-        show_margin: outline (dashed) where the vehicle's CENTRE collides: the block grown by
-            the vehicle's radius.
+        resolution: grid points along x for the obstacle.
     Returns:
         ``ax``.
     """
-    p = params or ForkParams()
+    p = _p(params)
     x_max = p.x_goal + 0.5
     ax.set_facecolor(GRASS_COLOR)
     ax.add_patch(Rectangle((-0.5, -p.road_half_width), x_max + 0.5, 2 * p.road_half_width, color=ROAD_COLOR, zorder=0))
     for edge in (-p.road_half_width, p.road_half_width):
         ax.axhline(edge, color="0.4", lw=1.0, zorder=1)
-    ax.axhline(0.0, color="white", lw=1.0, ls=(0, (6, 6)), zorder=1)
-    ax.add_patch(Rectangle(
-        (p.obstacle_x - p.obstacle_half_length, -p.obstacle_half_width),
-        2 * p.obstacle_half_length, 2 * p.obstacle_half_width, color=BLOCK_COLOR, zorder=3,
-    ))
-    if show_margin:
-        r = p.vehicle_radius
-        ax.add_patch(Rectangle(
-            (p.obstacle_x - p.obstacle_half_length - r, -p.obstacle_half_width - r),
-            2 * (p.obstacle_half_length + r), 2 * (p.obstacle_half_width + r),
-            fill=False, ec=BLOCK_COLOR, ls="--", lw=0.8, zorder=3,
-        ))
+    xs = torch.linspace(-0.5, x_max, resolution)
+    ys = torch.linspace(-p.road_half_width, p.road_half_width, max(2, resolution // 2))
+    grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")  # (len(ys), len(xs))
+    hit = fork_world.collides(grid_x.reshape(-1), grid_y.reshape(-1), p).reshape(grid_x.shape)
+    if bool(hit.any()):
+        ax.contourf(grid_x.numpy(), grid_y.numpy(), hit.float().numpy(), levels=[0.5, 1.5], colors=[BLOCK_COLOR], zorder=3)
     ax.axvline(p.x_fork, color="0.3", lw=0.8, ls=":", zorder=1)
     ax.text(p.x_fork, p.road_half_width + 0.15, "fork", ha="center", va="bottom", fontsize=9)
     ax.axvline(p.x_goal, color="tab:green", lw=1.5, zorder=1)
@@ -84,29 +85,29 @@ def draw_fork_road(ax: Axes, params: ForkParams | None = None, show_margin: bool
 
 
 def fork_side(
-    obs: torch.Tensor | np.ndarray, lengths: torch.Tensor | np.ndarray | None = None, params: ForkParams | None = None
+    obs: torch.Tensor | np.ndarray,
+    lengths: torch.Tensor | np.ndarray | None = None,
+    params: ForkParams | None = None,
+    straight_within: float | None = None,
 ) -> np.ndarray:
-    """Which side of the block each trajectory passes on.
+    """Which side each trajectory took.
 
     Args:
         obs: (E, T+1, 2) positions (x, y), valid up to ``lengths``.
         lengths: (E,) steps per episode (None: every row is valid to the end).
+        straight_within: a trajectory whose |y| never exceeds this went STRAIGHT
+            (default: one step of full swerve, ``params.lateral_speed``).
     Returns:
-        (E,) int: +1 (LEFT) if the lateral position is beyond the block's half width on the
-        left when the vehicle reaches the block (or at its last position, if earlier), -1
-        (RIGHT) likewise on the right, 0 (STRAIGHT) otherwise.
+        (E,) int: +1 (LEFT) or -1 (RIGHT), the sign of y where |y| is largest, or 0 (STRAIGHT).
     """
-    p = params or ForkParams()
+    p = _p(params)
+    limit = p.lateral_speed if straight_within is None else straight_within
     o = _as_numpy(obs)
     n = _valid_lengths(o, lengths)
-    reach = p.obstacle_x - p.obstacle_half_length - p.vehicle_radius
-    rows = np.arange(o.shape[0])
-    steps = np.arange(o.shape[1])[None, :]  # (1, T+1)
-    before_block = (o[:, :, 0] <= reach) & (steps <= n[:, None])  # (E, T+1)
-    last = np.where(before_block.any(axis=1), before_block.shape[1] - 1 - np.argmax(before_block[:, ::-1], axis=1), 0)
-    y = o[rows, last, 1]
-    clear = p.obstacle_half_width + p.vehicle_radius
-    return np.where(y >= clear, LEFT, np.where(y <= -clear, RIGHT, STRAIGHT))
+    valid = np.arange(o.shape[1])[None, :] <= n[:, None]  # (E, T+1)
+    y = np.where(valid, o[:, :, 1], 0.0)
+    extreme = y[np.arange(o.shape[0]), np.argmax(np.abs(y), axis=1)]  # (E,)
+    return np.where(extreme >= limit, LEFT, np.where(extreme <= -limit, RIGHT, STRAIGHT))
 
 
 def plot_fork_trajectories(
@@ -129,7 +130,7 @@ def plot_fork_trajectories(
     Returns:
         ``ax``.
     """
-    p = params or ForkParams()
+    p = _p(params)
     o = _as_numpy(obs)
     n = _valid_lengths(o, lengths)
     if colors is None:
@@ -187,7 +188,7 @@ def plot_fork_scene(
     plot_fork_trajectories(ax, o, n, colors=colors, params=params, **trajectory_kwargs)
     if legend and colors is None:
         present = sorted(set(int(s) for s in fork_side(o, n, params)), reverse=True)
-        side_legend(ax, present or (LEFT, RIGHT), crashes=bool(((o[np.arange(len(n)), n, 0]) < (params or ForkParams()).x_goal).any()))
+        side_legend(ax, present or (LEFT, RIGHT), crashes=bool((o[np.arange(len(n)), n, 0] < _p(params).x_goal).any()))
     if title:
         ax.set_title(title)
     return ax
