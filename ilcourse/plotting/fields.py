@@ -102,7 +102,7 @@ def draw_field_1d(
     lim = float(vmax if vmax is not None else max(np.abs(V).max(), 1e-6))
     mesh = ax.pcolormesh(T, X, np.clip(V, -lim, lim), cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -lim, lim), shading="auto")
     if colorbar:
-        plt.colorbar(mesh, ax=ax, label="velocity v(a, t)", fraction=0.046, pad=0.03)
+        plt.colorbar(mesh, ax=ax, label="velocity", fraction=0.046, pad=0.03)
     t_max, x_lo, x_hi = float(T.max()), float(X.min()), float(X.max())
     if arrows:
         num_x, num_t = T.shape
@@ -163,12 +163,28 @@ def grid_field_2d(
     return X, Y, uv[:, 0].reshape(X.shape), uv[:, 1].reshape(X.shape)
 
 
-def draw_quiver_2d(ax: Axes, X: np.ndarray, Y: np.ndarray, U: np.ndarray, V: np.ndarray, scale: float | None = None):
-    """Arrows of a precomputed grid (see ``grid_field_2d``), coloured by speed. Returns the Quiver."""
+def arrow_components(X: np.ndarray, U: np.ndarray, V: np.ndarray, clip_quantile: float = 0.8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrow vectors for a quiver plot that stays readable when a few arrows are much faster.
+
+    Lengths are proportional to the speed up to its ``clip_quantile`` quantile and clipped
+    there, so the longest arrows span ~0.9 grid cells; the colour carries the true speed.
+    Returns (U', V', speed), each shaped like ``U``.
+    """
     speed = np.hypot(U, V)
-    return ax.quiver(X, Y, U, V, speed, cmap="viridis", angles="xy", scale_units="xy",
-                     scale=scale if scale is not None else max(speed.max(), 1e-6) / (0.9 * (X[0, 1] - X[0, 0])),
-                     width=0.004)
+    ref = max(float(np.quantile(speed, clip_quantile)), 1e-9)
+    cell = float(X[0, 1] - X[0, 0]) if X.shape[1] > 1 else 1.0
+    factor = 0.9 * cell * np.minimum(speed, ref) / ref / np.maximum(speed, 1e-12)
+    return U * factor, V * factor, speed
+
+
+def draw_quiver_2d(ax: Axes, X: np.ndarray, Y: np.ndarray, U: np.ndarray, V: np.ndarray, clip_quantile: float = 0.8):
+    """Arrows of a precomputed grid (see ``grid_field_2d``), coloured by speed. Returns the Quiver.
+
+    Arrow length grows with the speed and is clipped at its ``clip_quantile`` quantile
+    (``arrow_components``), so the slow parts of the field remain visible.
+    """
+    du, dv, speed = arrow_components(X, U, V, clip_quantile)
+    return ax.quiver(X, Y, du, dv, speed, cmap="viridis", angles="xy", scale_units="xy", scale=1.0, width=0.005)
 
 
 def quiver_field_2d(
@@ -244,16 +260,17 @@ def animate_flow_2d(
     steps = p.shape[0] - 1
     times = np.linspace(0.0, 1.0, steps + 1)
     grids = [grid_field_2d(v, t, xlim, ylim, num) for t in times]
-    scale = max(np.hypot(g[2], g[3]).max() for g in grids) / (0.9 * (grids[0][0][0, 1] - grids[0][0][0, 0]))
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
-    quiver = draw_quiver_2d(ax, *grids[0], scale=scale)
+    quiver = draw_quiver_2d(ax, *grids[0])
     dots = ax.scatter(p[0, :, 0], p[0, :, 1], s=5, color="crimson", alpha=0.7, zorder=3)
     _frame_2d(ax, xlim, ylim, labels, None)
     fig.tight_layout()
 
     def draw(k: int):
         X, Y, U, V = grids[k]
-        quiver.set_UVC(U, V, np.hypot(U, V))
+        du, dv, speed = arrow_components(X, U, V)
+        quiver.set_UVC(du, dv, speed)
+        quiver.set_clim(speed.min(), speed.max())
         dots.set_offsets(p[k])
         ax.set_title(f"{title}  t = {times[k]:.2f}".strip())
         return quiver, dots

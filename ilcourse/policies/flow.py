@@ -76,7 +76,7 @@ class FlowPolicy(nn.Module):
             n = a.shape[0]
             z = self.act_norm(a.to(device).reshape(n, self.chunk_size, self.act_dim))  # (N, H, A)
             s = obs.to(device).reshape(1, -1).expand(n, -1)  # (N, obs_dim)
-            return (self.velocity(z, t.to(device), s) * self.act_norm.std).reshape(n, -1)
+            return (self.velocity(z, t.to(device), s) * self.act_norm.std).reshape(n, -1).to(a.device)
 
         return v
 

@@ -43,14 +43,12 @@ def flow_time_slider(
         raise ValueError("every panel's path needs the same number of Euler steps")
     times = np.linspace(0.0, 1.0, steps + 1)
     grids = [[pf.grid_field_2d(v, t, xlim, ylim, num) for t in times] for _, v, _ in panels]
-    cell = grids[0][0][0][0, 1] - grids[0][0][0][0, 0]
 
     def show(t: float) -> None:
         k = int(round(t * steps))
         fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.2), squeeze=False)
         for ax, (title, _, _), grid, path in zip(axes[0], panels, grids, paths):
-            speed = np.hypot(grid[k][2], grid[k][3]).max()
-            pf.draw_quiver_2d(ax, *grid[k], scale=max(speed, 1e-6) / (0.9 * cell))
+            pf.draw_quiver_2d(ax, *grid[k])
             pf.plot_samples_2d(ax, path[k], size=5)
             pf._frame_2d(ax, xlim, ylim, labels, f"{title}: t = {times[k]:.2f}")
         fig.tight_layout()
