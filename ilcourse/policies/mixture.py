@@ -63,6 +63,29 @@ def sample_mixture(
     return mu + torch.exp(log_std) * noise, component
 
 
+def spread_component_means(last: nn.Linear, num_components: int, flat: int) -> None:
+    """Start the K components at different places so that every one of them gets data.
+
+    A component whose Gaussian sits where no action lies gets (almost) no responsibility, hence
+    no gradient, and never learns (a "dead" component); with default initialization all K
+    means start near 0 and the first component to move takes everything. We put the K means'
+    biases at the K quantiles (k + 1/2) / K of a standard normal (actions are normalized) and
+    shrink the last layer's weights, so at the start every component owns a slice of the data.
+
+    Args:
+        last: the network's output layer, K * (1 + 2 * flat) outputs laid out as in ``forward``.
+        num_components: K.
+        flat: numbers per component mean (H * A).
+    """
+    k = num_components
+    levels = torch.distributions.Normal(0.0, 1.0).icdf((torch.arange(k) + 0.5) / k)  # (K,)
+    with torch.no_grad():
+        last.weight.mul_(0.1)
+        last.bias.zero_()
+        params = last.bias[k:].view(k, 2, flat)  # (K, 2, H*A): a view, so writes go to the bias
+        params[:, 0, :] = levels[:, None]
+
+
 class MixturePolicy(nn.Module):
     """p(a | s) = sum_k w_k(s) N(a; mu_k(s), diag sigma_k(s)^2), trained by negative log-likelihood.
 
@@ -78,6 +101,7 @@ class MixturePolicy(nn.Module):
         self.obs_norm, self.act_norm = Normalizer(obs_dim), Normalizer(act_dim)
         flat = chunk_size * act_dim
         self.net = mlp(obs_dim, num_components * (1 + 2 * flat), hidden, depth)
+        spread_component_means(self.net[-1], num_components, flat)
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(B, obs_dim) -> logits (B, K), means (B, K, H*A), log_stds (B, K, H*A), normalized units."""
