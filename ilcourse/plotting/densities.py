@@ -88,7 +88,7 @@ def plot_action_density(
         for k in range(parts.shape[0]):
             ax.plot(g, parts[k].cpu().numpy(), color=color, lw=0.8, ls="--", alpha=0.8,
                     label="weighted components" if k == 0 else None)
-    if annotate_weights:
+    if annotate_weights and parts.shape[0] > 1:
         weights, means, _ = mixture_in_action_units(policy, obs)
         top = max_density if max_density is not None else float(parts.sum(0).max())
         for w, m in zip(weights[0].tolist(), means[0].tolist()):
@@ -125,7 +125,12 @@ def plot_joint_histograms(
     for ax, act, title in zip(axes[0], samples, titles):
         a = act.detach().cpu().numpy()
         counts, xe, ye = np.histogram2d(a[:, 0], a[:, 1], bins=bins, range=[[lo, hi], [lo, hi]])
-        ax.imshow(counts.T / max(len(a), 1), origin="lower", extent=(lo, hi, lo, hi), cmap="Blues", aspect="equal")
+        frac = counts / max(len(a), 1)
+        ax.imshow(frac.T, origin="lower", extent=(lo, hi, lo, hi), cmap="Blues", aspect="equal", vmin=0)
+        for i, j in zip(*np.nonzero(frac >= 0.01)):  # label the cells holding at least 1% of the samples
+            xc, yc = (xe[i] + xe[i + 1]) / 2, (ye[j] + ye[j + 1]) / 2
+            ax.annotate(f"{frac[i, j]:.0%}", (xc, yc), xytext=(0, 9), textcoords="offset points", ha="center",
+                        fontsize=8, clip_on=True)
         if invalid_quadrants:
             for x0, y0 in ((0, 0), (lo, lo)):
                 ax.add_patch(plt.Rectangle((x0, y0), hi if x0 == 0 else -lo, hi if y0 == 0 else -lo,
