@@ -64,10 +64,12 @@ def cmd_grade(args) -> int:
         print(f"could not grade {path}: {exc}", file=sys.stderr)
         return EXIT_UNGRADABLE
     if args.json:
-        print(json.dumps({k: res[k] for k in ("assignment", "score", "max_score", "exercises")}, indent=1))
+        keys = ("assignment", "score", "max_score", "exercises", "cell_errors")
+        print(json.dumps({k: res.get(k, []) for k in keys}, indent=1))
     else:
         result = report.Result(res["assignment"], res["score"], res["max_score"],
-                               [report.Exercise(**e) for e in res["exercises"]])
+                               [report.Exercise(**e) for e in res["exercises"]],
+                               cell_errors=res.get("cell_errors", []))
         print(report.table(result))
     if not res["sandboxed"]:
         print("note: graded WITHOUT the sandbox (bubblewrap `bwrap` not found): the notebook's "

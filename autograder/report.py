@@ -39,10 +39,14 @@ class Result:
     exercises: list[Exercise] = field(default_factory=list)
     sandboxed: bool = False
     feedback: str | None = None
+    # Errors raised by cells that are not tests: answer cells ("answer") and the notebook's own
+    # cells ("notebook": setup, experiments, figures). Not scored, but worth knowing: a learner
+    # sees why a figure is missing, and the course's tests require a clean solution notebook.
+    cell_errors: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"assignment": self.assignment, "score": self.score, "max_score": self.max_score,
-                "exercises": [asdict(e) for e in self.exercises]}
+                "exercises": [asdict(e) for e in self.exercises], "cell_errors": self.cell_errors}
 
 
 def hidden_lines(source_nb: nbformat.NotebookNode, release_nb: nbformat.NotebookNode) -> set[str]:
@@ -82,11 +86,16 @@ def exercise_name(test_id: str) -> str:
 def collect(autograded: nbformat.NotebookNode, scores: dict[str, tuple[float, float]],
             answered: dict[str, bool], secrets: set[str], assignment: str) -> Result:
     """Per-exercise results from the gradebook scores and the autograded notebook."""
-    exercises = []
-    for cell in autograded.cells:
+    exercises, cell_errors = [], []
+    for index, cell in enumerate(autograded.cells):
         nbg = cell.get("metadata", {}).get("nbgrader", {})
         test_id = nbg.get("grade_id")
         if not (nbg.get("grade") and not nbg.get("solution") and test_id in scores):
+            message = error_message(cell) if cell.get("cell_type") == "code" else ""
+            if message:
+                kind = "answer" if nbg.get("solution") else "notebook"
+                cell_errors.append({"cell": index, "kind": kind, "grade_id": test_id or "",
+                                    "message": redact(message, secrets)})
             continue
         score, max_score = scores[test_id]
         name = exercise_name(test_id)
@@ -102,7 +111,7 @@ def collect(autograded: nbformat.NotebookNode, scores: dict[str, tuple[float, fl
             status = "failed"
         exercises.append(Exercise(name, score, max_score, status, message))
     return Result(assignment, sum(e.score for e in exercises), sum(e.max_score for e in exercises),
-                  exercises)
+                  exercises, cell_errors=cell_errors)
 
 
 def feedback_notebook(autograded: nbformat.NotebookNode, result: Result, secrets: set[str],
@@ -163,4 +172,7 @@ def table(result: Result) -> str:
     lines = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
     lines.insert(1, "-" * (sum(widths) + 8 + 20))
     lines.append(f"total: {result.score:g} / {result.max_score:g}")
+    for err in result.cell_errors:
+        where = f"answer cell {err['grade_id']}" if err["kind"] == "answer" else f"cell {err['cell']}"
+        lines.append(f"note: {where} raised {err['message'][:100]} (not scored)")
     return "\n".join(lines)

@@ -377,6 +377,8 @@ def test_solution_grades_full_marks(assignment):
         res = grader.grade(CODE_ROOT / "solutions" / assignment / f"{assignment}.ipynb")
     bad = [e for e in res["exercises"] if e["score"] != e["max_score"]]
     assert not bad and res["score"] == res["max_score"] > 0, bad
+    # the experiments assert the lesson's measured numbers: a regression must fail here
+    assert res["cell_errors"] == [], res["cell_errors"]
 
 
 @pytest.mark.slow
@@ -386,6 +388,9 @@ def test_release_grades_zero(assignment):
     with Grader(CODE_ROOT, assignment) as grader:
         res = grader.grade(CODE_ROOT / "notebooks" / assignment / f"{assignment}.ipynb")
     assert res["exercises"] and all(e["score"] == 0 for e in res["exercises"]), res
+    # before the learner writes anything, only the answer cells may raise: the notebook's own
+    # cells (setup, experiments, figures, widgets) run on the ilcourse reference
+    assert [e for e in res["cell_errors"] if e["kind"] != "answer"] == [], res["cell_errors"]
 
 
 @pytest.mark.slow
