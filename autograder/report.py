@@ -173,6 +173,6 @@ def table(result: Result) -> str:
     lines.insert(1, "-" * (sum(widths) + 8 + 20))
     lines.append(f"total: {result.score:g} / {result.max_score:g}")
     for err in result.cell_errors:
-        where = f"answer cell {err['grade_id']}" if err["kind"] == "answer" else f"cell {err['cell']}"
-        lines.append(f"note: {where} raised {err['message'][:100]} (not scored)")
+        if err["kind"] == "notebook":  # answer cells' errors already show in their exercise's row
+            lines.append(f"note: cell {err['cell']} raised {err['message'][:100]} (not scored)")
     return "\n".join(lines)
