@@ -57,6 +57,8 @@ class TorchVectorEnv(VectorEnv):
 
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"], "render_fps": 10}
 
+    STARTS_AHEAD = 16  # episodes of precomputed start states per sub-environment (see _refresh_starts)
+
     obs_low: np.ndarray
     obs_high: np.ndarray
     act_low: np.ndarray
@@ -115,7 +117,23 @@ class TorchVectorEnv(VectorEnv):
             self.seeds = hashrng.seed_hash(seeds)  # hashed once; worlds derive episode keys from it
             self.episodes = torch.zeros_like(seeds)
         self.state = self.initial_state(self.seeds, self.episodes)
+        self._refresh_starts()
         return self.observe(self.state), {}
+
+    def _refresh_starts(self) -> None:
+        """Precompute every sub-environment's start state for its next ``STARTS_AHEAD`` episodes.
+
+        Autoreset then gathers a row of this table instead of hashing a fresh start for all N
+        environments at every step. An environment ends at most one episode per step, so a
+        table refreshed every ``STARTS_AHEAD - 1`` steps (a host-side count, independent of the
+        data: no sync, no branch on ``done``) always holds the start it needs.
+        """
+        ahead = torch.arange(1, self.STARTS_AHEAD + 1, device=self.device)  # episodes e+1 .. e+K
+        episodes = self.episodes[:, None] + ahead[None, :]  # (N, K)
+        table = self.initial_state(self.seeds[:, None].expand_as(episodes), episodes)  # values (N, K)
+        self._starts = {k: v.expand_as(episodes) if v.dim() < 2 else v for k, v in table.items()}
+        self._starts_base = self.episodes + 1  # episode number of column 0
+        self._steps_since_refresh = 0
 
     def step(self, actions: Any):
         if self.state is None:
@@ -124,11 +142,16 @@ class TorchVectorEnv(VectorEnv):
         next_state, out = self.transition(self.state, act)
         done = out.terminated | out.truncated
         final_obs = self.observe(next_state)
-        # Same-step autoreset without branching: compute fresh starts for everyone, keep where done.
+        # Same-step autoreset without branching: take every env's next start from the table and
+        # keep it where the episode ended.
         new_episodes = self.episodes + done.to(torch.int64)
-        fresh = self.initial_state(self.seeds, new_episodes)
+        column = (new_episodes - self._starts_base).clamp(min=0)[:, None]  # (N, 1)
+        fresh = {k: v.gather(1, column).squeeze(1) for k, v in self._starts.items()}
         self.state = where_state(done, fresh, next_state)
         self.episodes = new_episodes
+        self._steps_since_refresh += 1
+        if self._steps_since_refresh >= self.STARTS_AHEAD - 1:
+            self._refresh_starts()
         info = {
             "final_obs": final_obs,
             "_final_obs": done,

@@ -49,7 +49,7 @@ def episode_key(seed_hashes: torch.Tensor, episodes: torch.Tensor) -> torch.Tens
 
 def uniform(key: torch.Tensor, stream: int, step: torch.Tensor | int = 0) -> torch.Tensor:
     """float32 uniform numbers in [0, 1), one per entry of ``key`` (N,) (``step`` broadcasts)."""
-    counter = torch.as_tensor(step, dtype=torch.int64, device=key.device) * STREAMS + stream
+    counter = step * STREAMS + stream  # a Python int or an int64 tensor
     return (hash32(key ^ counter) >> 8).to(torch.float32) * (1.0 / 2**24)
 
 
