@@ -129,8 +129,9 @@ def plot_joint_histograms(
         ax.imshow(frac.T, origin="lower", extent=(lo, hi, lo, hi), cmap="Blues", aspect="equal", vmin=0)
         for i, j in zip(*np.nonzero(frac >= 0.01)):  # label the cells holding at least 1% of the samples
             xc, yc = (xe[i] + xe[i + 1]) / 2, (ye[j] + ye[j + 1]) / 2
-            ax.annotate(f"{frac[i, j]:.0%}", (xc, yc), xytext=(0, 9), textcoords="offset points", ha="center",
-                        fontsize=8, clip_on=True)
+            side = "left" if xc < (lo + hi) / 2 else "right"  # keep the label inside the axes
+            ax.annotate(f"{frac[i, j]:.0%}", (xc, yc), xytext=(-6 if side == "left" else 6, 9),
+                        textcoords="offset points", ha=side, fontsize=9)
         if invalid_quadrants:
             for x0, y0 in ((0, 0), (lo, lo)):
                 ax.add_patch(plt.Rectangle((x0, y0), hi if x0 == 0 else -lo, hi if y0 == 0 else -lo,
