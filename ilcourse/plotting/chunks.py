@@ -51,6 +51,7 @@ def plot_metric_bars(ax: Axes, names: Sequence[str], values: Sequence[float], yl
     ax.set_xticks(range(len(values)), names, rotation=15)
     for b, v in zip(bars, values):
         ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:.3f}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, 1.15 * max(max(values), 1e-12))  # room for the labels under the title
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
