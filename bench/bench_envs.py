@@ -1,7 +1,9 @@
 """Env-steps per second: torch-vectorized worlds vs gymnasium's SyncVectorEnv over NumPy envs.
 
-Both are measured in the same run, one after the other for each (world, N), with the same
-random actions, so the ratio holds even when the machine's speed drifts. Prints a markdown
+All are measured in the same run, one after the other for each (world, N), with the same
+random actions, so the ratios hold even when the machine's speed drifts. The baseline of the
+ratio is a NumPy env written the usual way and built with ``make_vec(..., "sync")``; a
+hand-tuned NumPy env (Python floats, no wrappers) is shown as a stricter reference. Prints a markdown
 table (copy it into the README with the machine it ran on).
 
     python bench/bench_envs.py                 # N = 1, 64, 4096, 65536, CPU
@@ -22,7 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ilcourse  # noqa: E402,F401  (registers the worlds)
-from numpy_worlds import NUMPY_WORLDS  # noqa: E402
+from numpy_worlds import LEAN, WORLDS, register_usual  # noqa: E402
 
 
 def steps_per_second(step, num_envs: int, min_seconds: float, max_steps: int) -> float:
@@ -52,11 +54,11 @@ def torch_world(env_id: str, num_envs: int, device: str, min_seconds: float) -> 
     return steps_per_second(step, num_envs, min_seconds, 10_000)
 
 
-def sync_numpy_world(env_id: str, num_envs: int, min_seconds: float) -> float:
-    env = gym.vector.SyncVectorEnv([NUMPY_WORLDS[env_id] for _ in range(num_envs)])
+def sync_numpy_world(make_env, num_envs: int, action_shape, min_seconds: float) -> float:
+    env = make_env(num_envs)
     env.reset(seed=0)
     rng = np.random.default_rng(0)
-    act = rng.uniform(-1, 1, env.action_space.shape).astype(np.float32)
+    act = rng.uniform(-1, 1, (num_envs, *action_shape)).astype(np.float32)
     return steps_per_second(lambda: env.step(act), num_envs, min_seconds, 10_000)
 
 
@@ -73,13 +75,20 @@ def main() -> None:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, device {args.device}\n")
-    print("| world | N | torch vector env (steps/s) | SyncVectorEnv + NumPy env (steps/s) | ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for env_id in NUMPY_WORLDS:
+    usual_ids = register_usual()
+    print("| world | N | torch vector env (steps/s) | usual NumPy env + SyncVectorEnv (steps/s) | ratio "
+          "| hand-tuned NumPy env + SyncVectorEnv (steps/s) | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for env_id in WORLDS:
+        action_shape = gym.make(env_id).action_space.shape
+        usual = lambda n, i=usual_ids[env_id]: gym.make_vec(i, num_envs=n, vectorization_mode="sync")  # noqa: E731
+        lean = lambda n, c=LEAN[env_id]: gym.vector.SyncVectorEnv([c] * n)  # noqa: E731
         for n in args.num_envs:
             fast = torch_world(env_id, n, args.device, args.min_seconds)
-            slow = sync_numpy_world(env_id, n, args.min_seconds)
-            print(f"| {env_id.split('/')[1]} | {n} | {fast:,.0f} | {slow:,.0f} | {fast / slow:,.1f}x |", flush=True)
+            slow = sync_numpy_world(usual, n, action_shape, args.min_seconds)
+            leaner = sync_numpy_world(lean, n, action_shape, args.min_seconds)
+            print(f"| {env_id.split('/')[1]} | {n} | {fast:,.0f} | {slow:,.0f} | {fast / slow:,.1f}x "
+                  f"| {leaner:,.0f} | {fast / leaner:,.1f}x |", flush=True)
 
 
 if __name__ == "__main__":

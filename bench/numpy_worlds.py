@@ -1,7 +1,14 @@
-"""The baseline: the course's worlds written the usual way, one NumPy ``gymnasium.Env`` each.
+"""The baselines: the course's worlds as one-environment-per-object gymnasium envs.
 
-Same dynamics and parameters as ``ilcourse.envs`` (their defaults), one environment per
-object, randomness from ``self.np_random``; ``gymnasium.vector.SyncVectorEnv`` batches them.
+Same dynamics and parameters as ``ilcourse.envs`` (their defaults), randomness from
+``self.np_random``; ``gymnasium.vector.SyncVectorEnv`` batches them. Two styles:
+
+- ``Usual*`` (the baseline of the ratio): written the way gymnasium envs usually are, the
+  state in a NumPy array updated with NumPy operations, registered and built through
+  ``gymnasium.make_vec(..., vectorization_mode="sync")`` (with gymnasium's standard wrappers).
+- ``Lean*`` (a stricter reference): hand-tuned, the state in Python floats and ``math``,
+  constructed directly without wrappers.
+
 Only the benchmark uses these.
 """
 
@@ -18,7 +25,7 @@ from ilcourse.envs.tightrope import TightropeParams
 from ilcourse.envs.tracking import TrackingParams
 
 
-class NumpyFork(gym.Env):
+class LeanFork(gym.Env):
     def __init__(self):
         self.p = ForkParams()
         self.observation_space = gym.spaces.Box(-10.0, 20.0, (2,), np.float32)
@@ -41,7 +48,7 @@ class NumpyFork(gym.Env):
         return np.array([self.x, self.y], np.float32), float(arrived), crashed or arrived, False, {}
 
 
-class NumpyHighway(gym.Env):
+class LeanHighway(gym.Env):
     def __init__(self):
         self.p = HighwayParams()
         self.observation_space = gym.spaces.Box(-10.0, 20.0, (3,), np.float32)
@@ -70,7 +77,7 @@ class NumpyHighway(gym.Env):
         return np.array([self.x, self.y, self.v], np.float32), float(arrived), crashed or arrived, False, {}
 
 
-class NumpyTracking(gym.Env):
+class LeanTracking(gym.Env):
     def __init__(self):
         self.p = TrackingParams()
         self.observation_space = gym.spaces.Box(-1e6, 1e6, (3,), np.float32)
@@ -105,7 +112,7 @@ class NumpyTracking(gym.Env):
         return self._obs(), -off, False, self.t >= p.horizon, {}
 
 
-class NumpyTightrope(gym.Env):
+class LeanTightrope(gym.Env):
     def __init__(self):
         self.p = TightropeParams()
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
@@ -133,9 +140,138 @@ class NumpyTightrope(gym.Env):
         return self._obs(), -cost, False, self.t >= p.horizon, {}
 
 
-NUMPY_WORLDS = {
-    "ilcourse/Fork-v0": NumpyFork,
-    "ilcourse/Highway-v0": NumpyHighway,
-    "ilcourse/Tracking-v0": NumpyTracking,
-    "ilcourse/Tightrope-v0": NumpyTightrope,
-}
+class UsualFork(gym.Env):
+    """state = [x, y, side] as a NumPy array."""
+
+    def __init__(self):
+        self.p = ForkParams()
+        self.observation_space = gym.spaces.Box(-10.0, 20.0, (2,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        y0 = self.np_random.uniform(-self.p.start_spread, self.p.start_spread)
+        side = 1.0 if self.np_random.uniform() < self.p.p_left else -1.0
+        self.state = np.array([0.0, y0, side])
+        return self.state[:2].astype(np.float32), {}
+
+    def step(self, action):
+        p = self.p
+        a = np.clip(action, self.action_space.low, self.action_space.high)
+        gust = p.disturbance_std * self.np_random.normal() if p.disturbance_std > 0 else 0.0
+        self.state[:2] += np.array([p.speed, p.lateral_speed * a[0] + gust])
+        x, y = self.state[0], self.state[1]
+        half = np.clip(p.island_slope * (x - p.island_x), 0.0, p.island_half_width)
+        crashed = bool((x >= p.island_x and np.abs(y) < half + p.vehicle_radius) or np.abs(y) > p.road_half_width)
+        arrived = bool(x >= p.x_goal and not crashed)
+        return self.state[:2].astype(np.float32), float(arrived), crashed or arrived, False, {}
+
+
+class UsualHighway(gym.Env):
+    """state = [x, y, v] as a NumPy array."""
+
+    def __init__(self):
+        self.p = HighwayParams()
+        self.observation_space = gym.spaces.Box(-10.0, 20.0, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        y0 = self.np_random.uniform(-self.p.start_spread, self.p.start_spread)
+        self.side = 1.0 if self.np_random.uniform() < self.p.p_left else -1.0
+        self.state = np.array([0.0, y0, 1.0])
+        return self.state.astype(np.float32), {}
+
+    def step(self, action):
+        p = self.p
+        steer, throttle = np.clip(action, self.action_space.low, self.action_space.high)
+        self.state[1] += p.lateral_speed * steer
+        self.state[2] = 1.0 + p.speed_range * throttle
+        self.state[0] += p.dt * self.state[2]
+        x, y, v = self.state
+        crashed = bool(
+            (y > p.lane_edge and v > p.truck_speed)
+            or (y < -p.lane_edge and v < p.traffic_speed)
+            or (np.abs(y) <= p.lane_edge and x > p.x_merge_end)
+            or np.abs(y) > p.road_half_width
+        )
+        arrived = bool(x >= p.x_goal and not crashed)
+        return self.state.astype(np.float32), float(arrived), crashed or arrived, False, {}
+
+
+class UsualTracking(gym.Env):
+    """state = [x, e] as a NumPy array."""
+
+    def __init__(self):
+        self.p = TrackingParams()
+        self.observation_space = gym.spaces.Box(-1e6, 1e6, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def _obs(self):
+        phase = self.p.omega * self.state[0]
+        return np.array([self.state[1], np.sin(phase), np.cos(phase)], dtype=np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        p = self.p
+        e0 = self.np_random.uniform(-p.start_spread, p.start_spread)
+        self.state = np.array([self.np_random.uniform() * 2 * np.pi / p.omega, e0])
+        self.t = 0
+        return self._obs(), {}
+
+    def step(self, action):
+        p = self.p
+        u = p.u_max * np.clip(action, self.action_space.low, self.action_space.high)[0]
+        step = p.omega * p.speed * p.dt
+        phase = p.omega * self.state[0]
+        shift = p.amplitude * (np.sin(phase) * (np.cos(step) - 1.0) + np.cos(phase) * np.sin(step))
+        noise = p.noise_std * self.np_random.normal() if p.noise_std > 0 else 0.0
+        self.state += np.array([p.speed * p.dt, p.dt * (p.instability * self.state[1] + u) - shift + noise])
+        self.t += 1
+        off = float(np.abs(self.state[1]) > p.half_width)
+        return self._obs(), -off, False, self.t >= p.horizon, {}
+
+
+class UsualTightrope(gym.Env):
+    """state = [on_rope, sway] as a NumPy array."""
+
+    def __init__(self):
+        self.p = TightropeParams()
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def _obs(self):
+        return np.append(self.state, self.t / self.p.horizon).astype(np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t = 0
+        self.state = np.array([1.0, self.np_random.choice([-1.0, 1.0])])
+        return self._obs(), {}
+
+    def step(self, action):
+        p = self.p
+        a = np.clip(action, self.action_space.low, self.action_space.high)[0]
+        slipped = self.np_random.uniform() < p.eps
+        on = self.state[0] > 0.5
+        stays = on and np.sign(a) == self.state[1] and not slipped
+        climbs = (not on) and a > 0 and not p.absorbing
+        self.state = np.array([1.0 if (stays or climbs) else 0.0, self.np_random.choice([-1.0, 1.0])])
+        self.t += 1
+        return self._obs(), -(1.0 - self.state[0]), False, self.t >= p.horizon, {}
+
+
+WORLDS = ["ilcourse/Fork-v0", "ilcourse/Highway-v0", "ilcourse/Tracking-v0", "ilcourse/Tightrope-v0"]
+USUAL = dict(zip(WORLDS, [UsualFork, UsualHighway, UsualTracking, UsualTightrope]))
+LEAN = dict(zip(WORLDS, [LeanFork, LeanHighway, LeanTracking, LeanTightrope]))
+
+
+def register_usual() -> dict[str, str]:
+    """Register the usual-style envs with gymnasium; returns {course id: baseline id}."""
+    ids = {}
+    for world, cls in USUAL.items():
+        baseline_id = "bench/" + world.split("/")[1].replace("-v0", "Numpy-v0")
+        if baseline_id not in gym.registry:
+            gym.register(id=baseline_id, entry_point=cls)
+        ids[world] = baseline_id
+    return ids

@@ -7,7 +7,7 @@ A world is written as pure batched functions over a *state*, a ``dict`` of ``(N,
     observe(state, params) -> obs (N, obs_dim)
 
 ``TorchVectorEnv`` turns them into a ``gymnasium.vector.VectorEnv`` (tensors on ``device``,
-same-step autoreset) and ``SingleEnv`` into a plain ``gymnasium.Env`` (NumPy in and out) that
+same-step autoreset of exactly the environments that finished) and ``SingleEnv`` into a plain ``gymnasium.Env`` (NumPy in and out) that
 passes ``gymnasium.utils.env_checker.check_env``. Both draw randomness from the counter-based
 hash in ``hashrng`` keyed by (seed, episode, step), so env ``i`` of a vector env reset with
 ``seed=s`` replays exactly a single env reset with ``seed=s + i``.
@@ -21,6 +21,7 @@ first one of its new episode, and the last one of the old episode is in
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -47,17 +48,10 @@ class Outcome:
     cost: torch.Tensor  # float32: per-step cost (e.g. off the track); 0 where a world has none
 
 
-def where_state(mask: torch.Tensor, a: State, b: State) -> State:
-    """Pick ``a[k][i]`` where ``mask[i]`` else ``b[k][i]``, key by key (branch-free reset)."""
-    return {k: torch.where(mask, a[k], b[k]) for k in a}
-
-
 class TorchVectorEnv(VectorEnv):
     """Base of the course's worlds. Subclasses set the spaces' bounds and the three functions."""
 
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": ["rgb_array"], "render_fps": 10}
-
-    STARTS_AHEAD = 16  # episodes of precomputed start states per sub-environment (see _refresh_starts)
 
     obs_low: np.ndarray
     obs_high: np.ndarray
@@ -117,23 +111,7 @@ class TorchVectorEnv(VectorEnv):
             self.seeds = hashrng.seed_hash(seeds)  # hashed once; worlds derive episode keys from it
             self.episodes = torch.zeros_like(seeds)
         self.state = self.initial_state(self.seeds, self.episodes)
-        self._refresh_starts()
         return self.observe(self.state), {}
-
-    def _refresh_starts(self) -> None:
-        """Precompute every sub-environment's start state for its next ``STARTS_AHEAD`` episodes.
-
-        Autoreset then gathers a row of this table instead of hashing a fresh start for all N
-        environments at every step. An environment ends at most one episode per step, so a
-        table refreshed every ``STARTS_AHEAD - 1`` steps (a host-side count, independent of the
-        data: no sync, no branch on ``done``) always holds the start it needs.
-        """
-        ahead = torch.arange(1, self.STARTS_AHEAD + 1, device=self.device)  # episodes e+1 .. e+K
-        episodes = self.episodes[:, None] + ahead[None, :]  # (N, K)
-        table = self.initial_state(self.seeds[:, None].expand_as(episodes), episodes)  # values (N, K)
-        self._starts = {k: v.expand_as(episodes) if v.dim() < 2 else v for k, v in table.items()}
-        self._starts_base = self.episodes + 1  # episode number of column 0
-        self._steps_since_refresh = 0
 
     def step(self, actions: Any):
         if self.state is None:
@@ -142,23 +120,22 @@ class TorchVectorEnv(VectorEnv):
         next_state, out = self.transition(self.state, act)
         done = out.terminated | out.truncated
         final_obs = self.observe(next_state)
-        # Same-step autoreset without branching: take every env's next start from the table and
-        # keep it where the episode ended.
+        # Same-step autoreset: start a new episode in exactly the environments that finished.
+        # No Python branch on the data: with no finished env the index is empty and the ops
+        # are no-ops. (On a GPU, nonzero() syncs with the host, as the action check does.)
+        finished = done.nonzero().squeeze(1)  # (R,)
         new_episodes = self.episodes + done.to(torch.int64)
-        column = (new_episodes - self._starts_base).clamp(min=0)[:, None]  # (N, 1)
-        fresh = {k: v.gather(1, column).squeeze(1) for k, v in self._starts.items()}
-        self.state = where_state(done, fresh, next_state)
+        fresh = self.initial_state(self.seeds[finished], new_episodes[finished])
+        self.state = {k: v.index_put((finished,), fresh[k]) for k, v in next_state.items()}
         self.episodes = new_episodes
-        self._steps_since_refresh += 1
-        if self._steps_since_refresh >= self.STARTS_AHEAD - 1:
-            self._refresh_starts()
+        obs = final_obs.index_put((finished,), self.observe(fresh))  # first obs of the new episodes
         info = {
             "final_obs": final_obs,
             "_final_obs": done,
             "success": out.success & done,
             "cost": out.cost,
         }
-        return self.observe(self.state), out.reward, out.terminated, out.truncated, info
+        return obs, out.reward, out.terminated, out.truncated, info
 
     def check_action(self, actions: Any) -> torch.Tensor:
         """Validate and clip a batch of actions; returns float32 ``(N, act_dim)`` on ``device``.
@@ -173,7 +150,7 @@ class TorchVectorEnv(VectorEnv):
         if not act.dtype.is_floating_point:
             raise ValueError(f"action must be a floating-point tensor of shape {expected}, got dtype {act.dtype}")
         act = act.to(device=self.device, dtype=torch.float32)
-        if not bool(torch.isfinite(act).all()):
+        if not math.isfinite(act.abs().amax().item()):  # NaN and inf propagate through amax
             raise ValueError(f"action of shape {expected} contains NaN or inf")
         return torch.clamp(act, self._act_low, self._act_high)
 
