@@ -7,8 +7,8 @@ A world is written as pure batched functions over a *state*, a ``dict`` of ``(N,
     observe(state, params) -> obs (N, obs_dim)
 
 ``TorchVectorEnv`` turns them into a ``gymnasium.vector.VectorEnv`` (tensors on ``device``,
-same-step autoreset of exactly the environments that finished) and ``SingleEnv`` into a plain ``gymnasium.Env`` (NumPy in and out) that
-passes ``gymnasium.utils.env_checker.check_env``. Both draw randomness from the counter-based
+same-step autoreset of exactly the environments that finished) and ``SingleEnv`` into a plain
+``gymnasium.Env`` (NumPy in and out) that passes ``gymnasium.utils.env_checker.check_env``. Both draw randomness from the counter-based
 hash in ``hashrng`` keyed by (seed, episode, step), so env ``i`` of a vector env reset with
 ``seed=s`` replays exactly a single env reset with ``seed=s + i``.
 
