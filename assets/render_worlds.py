@@ -14,7 +14,7 @@ import ilcourse  # noqa: E402,F401  (registers the worlds)
 WORLDS = [("ilcourse/Fork-v0", 3, "Fork: take a branch around the island"),
           ("ilcourse/Highway-v0", 3, "Highway: left + slow or right + fast"),
           ("ilcourse/Tracking-v0", 40, "Tracking: follow the winding track"),
-          ("ilcourse/Tightrope-v0", 50, "Tightrope: lean with the sway")]
+          ("ilcourse/Tightrope-v0", 10, "Tightrope: lean with the sway")]
 
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
 for ax, (env_id, steps, title) in zip(axes, WORLDS):
