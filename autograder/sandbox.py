@@ -3,7 +3,7 @@
 Inside the sandbox the whole filesystem is read-only, and these are hidden behind empty
 tmpfs mounts: the course root (``solutions/``, ``.grading/``, ``.git``, mutants), the code
 root except the ``ilcourse`` and ``autograder`` packages, ``/tmp`` (other students' runs) and
-the private run folder except the two folders the kernel needs (its working folder,
+the private run folder (the Python installation itself stays visible, read-only) except the two folders the kernel needs (its working folder,
 read-only, and the runtime folder with the connection file and IPC sockets). The network is
 unshared, so the kernel talks to the grader over IPC sockets (``KernelManager.transport=ipc``).
 ``--die-with-parent`` reaps the kernel if the grader dies.
@@ -43,11 +43,28 @@ def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runt
     for package in ("ilcourse", "autograder"):
         src = CODE_ROOT / package
         argv += ["--ro-bind", str(src), str(src)]
+    argv += python_installation_binds()
     argv += ["--tmpfs", str(CODE_ROOT / "autograder" / "mutants")]
     argv += ["--ro-bind", str(workdir), str(workdir)]
     argv += ["--bind", str(runtime_dir), str(runtime_dir)]
     argv += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--chdir", str(workdir)]
     return argv + ["--"]
+
+
+def python_installation_binds() -> list[str]:
+    """Read-only binds that keep this Python (its virtual environment) visible in the sandbox.
+
+    A venv often lives under /tmp (CI) or inside the course folder (``.venv``), both hidden by
+    the tmpfs mounts above. Only the installation's own parts are bound back, never the folder
+    that contains them, so a venv inside the course does not re-expose ``solutions/``.
+    """
+    argv: list[str] = []
+    for prefix in dict.fromkeys(Path(p).resolve() for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)):
+        for part in ("bin", "lib", "lib64", "include", "pyvenv.cfg"):
+            path = prefix / part
+            if path.exists():
+                argv += ["--ro-bind", str(path), str(path)]
+    return argv
 
 
 def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path,

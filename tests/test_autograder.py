@@ -406,3 +406,17 @@ def test_mutants(assignment):
 
     rows = run_mutants(CODE_ROOT, assignment, jobs=2)
     assert [r for r in rows if not r["ok"]] == []
+
+
+def test_sandbox_keeps_the_python_installation_visible():
+    """A venv under /tmp (CI) or inside the course (.venv) sits below a hidden folder: the
+    sandbox must bind the interpreter's own parts back, and only those."""
+    import sys
+
+    from autograder import sandbox
+
+    binds = sandbox.python_installation_binds()
+    bound = {binds[i + 1] for i in range(0, len(binds), 3)}
+    assert str((Path(sys.prefix).resolve() / "bin")) in bound
+    assert str((Path(sys.prefix).resolve() / "lib")) in bound
+    assert str(Path(sys.prefix).resolve()) not in bound  # never the folder that holds the venv
