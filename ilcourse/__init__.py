@@ -43,10 +43,7 @@ def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Gener
     return gen
 
 
-def _register_worlds() -> None:
-    from ilcourse.envs import register_all
+# Importing ilcourse registers the worlds, so gymnasium.make("ilcourse/...") works after it.
+from ilcourse.envs import register_all  # noqa: E402 (needs the helpers above defined first)
 
-    register_all()
-
-
-_register_worlds()
+register_all()

@@ -22,24 +22,23 @@ from ilcourse.envs.tightrope import TightropeVecEnv
 from ilcourse.envs.tracking import TrackingVecEnv
 
 WORLDS = {
-    "ilcourse/Fork-v0": "fork",
-    "ilcourse/Highway-v0": "highway",
-    "ilcourse/Tracking-v0": "tracking",
-    "ilcourse/Tightrope-v0": "tightrope",
+    "ilcourse/Fork-v0": ForkVecEnv,
+    "ilcourse/Highway-v0": HighwayVecEnv,
+    "ilcourse/Tracking-v0": TrackingVecEnv,
+    "ilcourse/Tightrope-v0": TightropeVecEnv,
 }
 
 __all__ = ["ForkVecEnv", "HighwayVecEnv", "TrackingVecEnv", "TightropeVecEnv", "WORLDS", "register_all"]
 
-_VEC_CLASS = {"fork": "ForkVecEnv", "highway": "HighwayVecEnv", "tracking": "TrackingVecEnv", "tightrope": "TightropeVecEnv"}
-
 
 def register_all() -> None:
-    """Register every world with gymnasium (idempotent)."""
-    for env_id, module in WORLDS.items():
+    """Register every world with gymnasium (idempotent): the vector class, and its module's
+    ``make_single`` as the single-env entry point."""
+    for env_id, vec_class in WORLDS.items():
         if env_id in gym.registry:
             continue
         gym.register(
             id=env_id,
-            entry_point=f"ilcourse.envs.{module}:make_single",
-            vector_entry_point=f"ilcourse.envs.{module}:{_VEC_CLASS[module]}",
+            entry_point=f"{vec_class.__module__}:make_single",
+            vector_entry_point=f"{vec_class.__module__}:{vec_class.__name__}",
         )
