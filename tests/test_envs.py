@@ -226,6 +226,29 @@ def test_hash_rng_uniform_and_independent_of_batch():
     assert hashrng.uniform(torch.arange(100), 9)[17] == hashrng.uniform(torch.tensor([17]), 9)[0]
 
 
+def test_hash_rng_uniforms_match_one_stream_at_a_time():
+    key = hashrng.episode_key(hashrng.seed_hash(torch.arange(300)), torch.arange(300) % 7)
+    step = torch.arange(300) % 11
+    for t in (0, 5, step):
+        rows = hashrng.uniforms(key, (1, 2, 6), t)
+        assert rows.shape == (3, 300)
+        for row, stream in zip(rows, (1, 2, 6)):
+            assert torch.equal(row, hashrng.uniform(key, stream, t))
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_step_returns_ordinary_tensors_a_model_can_train_on(env_id):
+    """The step runs in inference mode; what it returns must not be inference tensors."""
+    env = gym.make_vec(env_id, num_envs=8, **SMALL.get(env_id, {}))
+    env.reset(seed=0)
+    obs, reward, terminated, truncated, info = env.step(env.unwrapped.expert_action())
+    for x in (obs, reward, terminated, truncated, *info.values()):
+        assert not x.is_inference()
+    net = torch.nn.Linear(obs.shape[1], 1)
+    (net(obs).squeeze(1) - reward).pow(2).mean().backward()  # saves obs for backward
+    obs += 1.0  # in-place on what we were given
+
+
 def test_no_code_path_assumes_cuda():
     """No `.cuda()` calls and no "cuda" string literal outside ``default_device`` (docstrings aside)."""
     import io

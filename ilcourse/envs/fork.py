@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from ilcourse.envs import hashrng
-from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk, fill_rect
+from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk, fill_rect
 
 # Random streams: one per use, so draws never collide.
 _STREAM_START, _STREAM_SIDE, _STREAM_WIND = 1, 2, 3  # WIND uses 3 and 4
@@ -60,13 +60,14 @@ class ForkParams:
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: ForkParams) -> State:
     """Start of an episode: x = 0, y uniform in ±start_spread, the expert's side drawn with p_left."""
     key = hashrng.episode_key(seeds, episodes)
-    y0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
-    left = hashrng.uniform(key, _STREAM_SIDE) < p.p_left
+    u_start, u_side = hashrng.uniforms(key, (_STREAM_START, _STREAM_SIDE))
+    y0 = (2.0 * u_start - 1.0) * p.start_spread
+    left = u_side < p.p_left
     zeros = torch.zeros_like(y0)
     return {
         "x": zeros,
         "y": y0,
-        "side": torch.where(left, 1.0, -1.0).to(torch.float32),  # +1 left, -1 right
+        "side": 2.0 * left - 1.0,  # +1 left, -1 right (float32)
         "t": torch.zeros_like(seeds),
         "key": key,
     }
@@ -74,7 +75,7 @@ def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: ForkParams) ->
 
 def observe(state: State) -> torch.Tensor:
     """(N, 2) observations: position (x, y). The expert's side is hidden."""
-    return torch.stack([state["x"], state["y"]], dim=-1)
+    return columns(state["x"], state["y"])
 
 
 def island_half_width(x: torch.Tensor, p: ForkParams) -> torch.Tensor:
@@ -90,9 +91,10 @@ def collides(x: torch.Tensor, y: torch.Tensor, p: ForkParams) -> torch.Tensor:
 def transition(state: State, act: torch.Tensor, p: ForkParams) -> tuple[State, Outcome]:
     """Move every vehicle one step. ``act`` is (N, 1) in [-1, 1]."""
     t = state["t"] + 1
-    gust = p.disturbance_std * hashrng.normal(state["key"], _STREAM_WIND, t) if p.disturbance_std > 0 else 0.0
     x = state["x"] + p.speed
-    y = state["y"] + p.lateral_speed * act[:, 0] + gust
+    y = state["y"] + p.lateral_speed * act[:, 0]
+    if p.disturbance_std > 0:
+        y = y + p.disturbance_std * hashrng.normal(state["key"], _STREAM_WIND, t)  # a gust
     crashed = collides(x, y, p) | (y.abs() > p.road_half_width)
     arrived = (x >= p.x_goal) & ~crashed
     nxt = dict(state, x=x, y=y, t=t)

@@ -29,12 +29,13 @@ STREAMS = 64  # stream ids must be below this
 
 def hash32(x: torch.Tensor) -> torch.Tensor:
     """A 32-bit integer mixing function (xorshift-multiply), elementwise on int64 tensors."""
-    x = x & _MASK32
-    x = x ^ (x >> 16)
-    x = (x * _M1) & _MASK32
-    x = x ^ (x >> 15)
-    x = (x * _M2) & _MASK32
-    return x ^ (x >> 16)
+    x = x & _MASK32  # a new tensor, so the in-place steps below never touch the caller's
+    x ^= x >> 16
+    x.mul_(_M1).bitwise_and_(_MASK32)
+    x ^= x >> 15
+    x.mul_(_M2).bitwise_and_(_MASK32)
+    x ^= x >> 16
+    return x
 
 
 def seed_hash(seeds: torch.Tensor) -> torch.Tensor:
@@ -44,17 +45,31 @@ def seed_hash(seeds: torch.Tensor) -> torch.Tensor:
 
 def episode_key(seed_hashes: torch.Tensor, episodes: torch.Tensor) -> torch.Tensor:
     """One 32-bit key per (seed, episode): the root of every random number of that episode."""
-    return hash32(seed_hashes ^ (episodes & _MASK32))
+    return hash32(seed_hashes ^ episodes)  # hash32 keeps the low 32 bits first
 
 
 def uniform(key: torch.Tensor, stream: int, step: torch.Tensor | int = 0) -> torch.Tensor:
     """float32 uniform numbers in [0, 1), one per entry of ``key`` (N,) (``step`` broadcasts)."""
     counter = step * STREAMS + stream  # a Python int or an int64 tensor
-    return (hash32(key ^ counter) >> 8).to(torch.float32) * (1.0 / 2**24)
+    return _unit_interval(hash32(key ^ counter))
+
+
+def uniforms(key: torch.Tensor, streams: tuple[int, ...], step: torch.Tensor | int = 0) -> torch.Tensor:
+    """(S, N): row s equals ``uniform(key, streams[s], step)``, all S streams hashed in one go.
+
+    One call on S rows costs about what one stream does: at these sizes a torch op's overhead
+    outweighs its arithmetic.
+    """
+    counters = torch.tensor(streams, device=key.device).unsqueeze(1) + step * STREAMS  # (S, 1) or (S, N)
+    return _unit_interval(hash32(key ^ counters))
 
 
 def normal(key: torch.Tensor, stream: int, step: torch.Tensor | int = 0) -> torch.Tensor:
     """float32 standard normal numbers (Box-Muller); uses streams ``stream`` and ``stream + 1``."""
-    u1 = uniform(key, stream, step)
-    u2 = uniform(key, stream + 1, step)
+    u1, u2 = uniforms(key, (stream, stream + 1), step)
     return torch.sqrt(-2.0 * torch.log1p(-u1)) * torch.cos(2.0 * math.pi * u2)
+
+
+def _unit_interval(hashes: torch.Tensor) -> torch.Tensor:
+    """32-bit hashes -> float32 in [0, 1): the top 24 bits, which float32 holds exactly."""
+    return (hashes >> 8).to(torch.float32) * (1.0 / 2**24)

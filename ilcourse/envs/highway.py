@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from ilcourse.envs import hashrng
-from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk, fill_rect
+from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk, fill_rect
 
 _STREAM_START, _STREAM_SIDE = 1, 2
 
@@ -49,13 +49,14 @@ class HighwayParams:
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: HighwayParams) -> State:
     key = hashrng.episode_key(seeds, episodes)
-    y0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
-    left = hashrng.uniform(key, _STREAM_SIDE) < p.p_left
+    u_start, u_side = hashrng.uniforms(key, (_STREAM_START, _STREAM_SIDE))
+    y0 = (2.0 * u_start - 1.0) * p.start_spread
+    left = u_side < p.p_left
     return {
         "x": torch.zeros_like(y0),
         "y": y0,
         "v": torch.ones_like(y0),
-        "side": torch.where(left, 1.0, -1.0).to(torch.float32),
+        "side": 2.0 * left - 1.0,  # +1 left, -1 right (float32)
         "t": torch.zeros_like(seeds),
         "key": key,
     }
@@ -63,15 +64,16 @@ def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: HighwayParams)
 
 def observe(state: State) -> torch.Tensor:
     """(N, 3) observations (x, y, v); the expert's chosen lane is hidden."""
-    return torch.stack([state["x"], state["y"], state["v"]], dim=-1)
+    return columns(state["x"], state["y"], state["v"])
 
 
 def crashes(x: torch.Tensor, y: torch.Tensor, v: torch.Tensor, p: HighwayParams) -> torch.Tensor:
     """(N,) bool: the rules of the road broken at position (x, y) with speed v."""
+    y_abs = y.abs()
     left_too_fast = (y > p.lane_edge) & (v > p.truck_speed)
     right_too_slow = (y < -p.lane_edge) & (v < p.traffic_speed)
-    stuck_in_merge = (y.abs() <= p.lane_edge) & (x > p.x_merge_end)
-    off_road = y.abs() > p.road_half_width
+    stuck_in_merge = (y_abs <= p.lane_edge) & (x > p.x_merge_end)
+    off_road = y_abs > p.road_half_width
     return left_too_fast | right_too_slow | stuck_in_merge | off_road
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from ilcourse.envs import hashrng
-from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk, fill_rect
+from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk, fill_rect
 
 _STREAM_SWAY, _STREAM_SLIP = 1, 2
 
@@ -35,8 +35,9 @@ class TightropeParams:
     absorbing: bool = True
 
 
-def _sway(key: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    return torch.where(hashrng.uniform(key, _STREAM_SWAY, t) < 0.5, -1.0, 1.0)
+def _sway(u: torch.Tensor) -> torch.Tensor:
+    """(N,) sways of +-1 from (N,) uniforms of the sway stream."""
+    return torch.where(u < 0.5, -1.0, 1.0)
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TightropeParams) -> State:
@@ -44,27 +45,28 @@ def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TightropeParam
     key = hashrng.episode_key(seeds, episodes)
     return {
         "on_rope": torch.ones(seeds.shape, dtype=torch.float32, device=seeds.device),
-        "sway": _sway(key, t),
+        "sway": _sway(hashrng.uniform(key, _STREAM_SWAY, t)),
         "t": t,
         "key": key,
     }
 
 
 def observe(state: State, p: TightropeParams) -> torch.Tensor:
-    return torch.stack([state["on_rope"], state["sway"], state["t"].to(torch.float32) / p.horizon], dim=-1)
+    return columns(state["on_rope"], state["sway"], state["t"] / p.horizon)
 
 
 def transition(state: State, act: torch.Tensor, p: TightropeParams) -> tuple[State, Outcome]:
     t = state["t"] + 1
     on = state["on_rope"] > 0.5
-    slipped = hashrng.uniform(state["key"], _STREAM_SLIP, t) < p.eps
+    u_slip, u_sway = hashrng.uniforms(state["key"], (_STREAM_SLIP, _STREAM_SWAY), t)
+    slipped = u_slip < p.eps
     leaned_right_way = torch.sign(act[:, 0]) == state["sway"]
     stays_on = on & leaned_right_way & ~slipped
     climbs_back = ~on & (act[:, 0] > 0) & (not p.absorbing)
     on_next = stays_on | climbs_back
     cost = (~on_next).to(torch.float32)
     truncated = t >= p.horizon
-    nxt = dict(state, on_rope=on_next.to(torch.float32), sway=_sway(state["key"], t), t=t)
+    nxt = dict(state, on_rope=on_next.to(torch.float32), sway=_sway(u_sway), t=t)
     outcome = Outcome(
         reward=-cost,
         terminated=torch.zeros_like(truncated),

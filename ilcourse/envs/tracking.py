@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from ilcourse.envs import hashrng
-from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, fill_disk
+from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk
 
 _STREAM_START, _STREAM_PHASE, _STREAM_NOISE, _STREAM_KICK, _STREAM_KICK_SIGN = 1, 2, 3, 5, 6  # NOISE uses 3 and 4
 
@@ -57,15 +57,16 @@ class TrackingParams:
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TrackingParams) -> State:
     key = hashrng.episode_key(seeds, episodes)
-    e0 = (2.0 * hashrng.uniform(key, _STREAM_START) - 1.0) * p.start_spread
-    x0 = hashrng.uniform(key, _STREAM_PHASE) * (2.0 * math.pi / p.omega)  # random start on the loop
+    u_start, u_phase = hashrng.uniforms(key, (_STREAM_START, _STREAM_PHASE))
+    e0 = (2.0 * u_start - 1.0) * p.start_spread
+    x0 = u_phase * (2.0 * math.pi / p.omega)  # random start on the loop
     return {"x": x0, "e": e0, "t": torch.zeros_like(seeds), "key": key}
 
 
 def observe(state: State, p: TrackingParams) -> torch.Tensor:
     """(N, 3): lateral error and the track phase (sin, cos) that tells where the next bend is."""
     phase = p.omega * state["x"]
-    return torch.stack([state["e"], torch.sin(phase), torch.cos(phase)], dim=-1)
+    return columns(state["e"], torch.sin(phase), torch.cos(phase))
 
 
 def track_shift(sin_phase: torch.Tensor, cos_phase: torch.Tensor, p: TrackingParams) -> torch.Tensor:
