@@ -67,7 +67,7 @@ def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: ForkParams) ->
     return {
         "x": zeros,
         "y": y0,
-        "side": 2.0 * left - 1.0,  # +1 left, -1 right (float32)
+        "side": torch.where(left, 1.0, -1.0),  # +1 left, -1 right (float32)
         "t": torch.zeros_like(seeds),
         "key": key,
     }

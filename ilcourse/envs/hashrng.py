@@ -28,9 +28,10 @@ STREAMS = 64  # stream ids must be below this
 
 
 def hash32(x: torch.Tensor) -> torch.Tensor:
-    """A 32-bit integer mixing function (xorshift-multiply), elementwise on int64 tensors."""
-    x = x & _MASK32  # a new tensor, so the in-place steps below never touch the caller's
-    x ^= x >> 16
+    """A 32-bit integer mixing function (xorshift-multiply), elementwise on int64 tensors of
+    values in [0, 2**32) (seeds are masked to 32 bits by ``seed_hash``; episode numbers and
+    counters stay below 2**32 for any run that ends this century)."""
+    x = x ^ (x >> 16)  # a new tensor, so the in-place steps below never touch the caller's
     x.mul_(_M1).bitwise_and_(_MASK32)
     x ^= x >> 15
     x.mul_(_M2).bitwise_and_(_MASK32)
@@ -40,12 +41,12 @@ def hash32(x: torch.Tensor) -> torch.Tensor:
 
 def seed_hash(seeds: torch.Tensor) -> torch.Tensor:
     """Hash of each seed (mod 2**32); computed once at ``reset``."""
-    return hash32(seeds)
+    return hash32(seeds & _MASK32)
 
 
 def episode_key(seed_hashes: torch.Tensor, episodes: torch.Tensor) -> torch.Tensor:
     """One 32-bit key per (seed, episode): the root of every random number of that episode."""
-    return hash32(seed_hashes ^ episodes)  # hash32 keeps the low 32 bits first
+    return hash32(seed_hashes ^ episodes)
 
 
 def uniform(key: torch.Tensor, stream: int, step: torch.Tensor | int = 0) -> torch.Tensor:
@@ -60,7 +61,10 @@ def uniforms(key: torch.Tensor, streams: tuple[int, ...], step: torch.Tensor | i
     One call on S rows costs about what one stream does: at these sizes a torch op's overhead
     outweighs its arithmetic.
     """
-    counters = torch.tensor(streams, device=key.device).unsqueeze(1) + step * STREAMS  # (S, 1) or (S, N)
+    if isinstance(step, int):
+        counters = torch.tensor([[step * STREAMS + s] for s in streams], device=key.device)  # (S, 1)
+    else:
+        counters = step * STREAMS + torch.tensor(streams, device=key.device).unsqueeze(1)  # (S, N)
     return _unit_interval(hash32(key ^ counters))
 
 

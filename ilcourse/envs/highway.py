@@ -56,9 +56,7 @@ def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: HighwayParams)
         "x": torch.zeros_like(y0),
         "y": y0,
         "v": torch.ones_like(y0),
-        "side": 2.0 * left - 1.0,  # +1 left, -1 right (float32)
-        "t": torch.zeros_like(seeds),
-        "key": key,
+        "side": torch.where(left, 1.0, -1.0),  # +1 left, -1 right (float32)
     }
 
 
@@ -86,7 +84,6 @@ def invalid_combination(act: torch.Tensor) -> torch.Tensor:
 
 
 def transition(state: State, act: torch.Tensor, p: HighwayParams) -> tuple[State, Outcome]:
-    t = state["t"] + 1
     y = state["y"] + p.lateral_speed * act[:, 0]
     v = 1.0 + p.speed_range * act[:, 1]
     x = state["x"] + p.dt * v
@@ -99,7 +96,7 @@ def transition(state: State, act: torch.Tensor, p: HighwayParams) -> tuple[State
         success=arrived,
         cost=crashed.to(torch.float32),
     )
-    return dict(state, x=x, y=y, v=v, t=t), outcome
+    return dict(state, x=x, y=y, v=v), outcome
 
 
 def expert(obs: torch.Tensor, side: torch.Tensor, p: HighwayParams) -> torch.Tensor:
