@@ -115,9 +115,10 @@ def test_autoreset_same_step(env_id):
         assert torch.equal(info["_final_obs"], done)
         assert torch.equal(world.episodes, before + done.long())
         if done.any():
-            fresh = world.observe(world.initial_state(world.seeds, world.episodes))
-            assert torch.equal(obs[done], fresh[done])
-            assert torch.all(world.state["t"][done] == 0)
+            start = world.initial_state(world.seeds, world.episodes)
+            assert torch.equal(obs[done], world.observe(start)[done])
+            for name, value in world.state.items():  # the whole state restarted
+                assert torch.equal(value[done], start[name][done]), name
             assert not torch.equal(info["final_obs"][done], obs[done])
             return
     pytest.fail("no episode ended within max_episode_steps")
