@@ -322,6 +322,16 @@ def test_numeric_last_expression_is_not_partial_credit(fixture_course, tmp_path)
         assert grader.grade(bad)["score"] == 4
 
 
+def test_grader_api_works_from_a_venv_that_is_not_activated(fixture_course):
+    """nbgrader runs ``alembic`` from PATH; calling the interpreter by its path must be enough."""
+    code = ("import sys; from pathlib import Path; from autograder.grading import Grader\n"
+            "with Grader(Path(sys.argv[1]), sys.argv[2]): print('built')")
+    env = dict(os.environ, PATH="/usr/bin:/bin", PYTHONPATH=str(CODE_ROOT))
+    res = subprocess.run([PY, "-c", code, str(fixture_course), FIXTURE_ID], capture_output=True, text=True,
+                         env=env, cwd="/", timeout=600)
+    assert res.returncode == 0 and "built" in res.stdout, res.stdout + res.stderr
+
+
 def test_fixture_release_in_sync(fixture_course):
     assert course.check_release(fixture_course, [FIXTURE_ID]) == {}
     nb_path = fixture_course / "notebooks" / FIXTURE_ID / f"{FIXTURE_ID}.ipynb"
