@@ -64,12 +64,13 @@ def cmd_grade(args) -> int:
         print(f"could not grade {path}: {exc}", file=sys.stderr)
         return EXIT_UNGRADABLE
     if args.json:
-        keys = ("assignment", "score", "max_score", "exercises", "cell_errors")
+        keys = ("assignment", "score", "max_score", "exercises", "cell_errors", "reference_uses")
         print(json.dumps({k: res.get(k, []) for k in keys}, indent=1))
     else:
         result = report.Result(res["assignment"], res["score"], res["max_score"],
                                [report.Exercise(**e) for e in res["exercises"]],
-                               cell_errors=res.get("cell_errors", []))
+                               cell_errors=res.get("cell_errors", []),
+                               reference_uses=res.get("reference_uses", []))
         print(report.table(result))
     if not res["sandboxed"]:
         print("note: graded WITHOUT the sandbox (bubblewrap `bwrap` not found): the notebook's "

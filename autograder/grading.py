@@ -211,6 +211,8 @@ def grade_all(folder: Path, assignment: str, out_csv: Path, course_root: Path, j
                 row.update(status="graded", score=res["score"], max_score=res["max_score"],
                            reason="" if res["sandboxed"] else "graded without sandbox")
                 row.update({e["name"]: e["score"] for e in res["exercises"]})
+                row["uses_beyond_solution"] = "; ".join(
+                    f"{u['grade_id']}: {', '.join(u['names'])}" for u in res.get("reference_uses", []))
             except Exception as exc:  # anything: this student needs a human, the others go on
                 row.update(status="needs review", score="", max_score="", reason=str(exc))
             row["seconds"] = round(time.monotonic() - t0, 1)
@@ -219,7 +221,8 @@ def grade_all(folder: Path, assignment: str, out_csv: Path, course_root: Path, j
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             rows = list(pool.map(one, subs.items()))
-    fields = ["student", "assignment", "status", "score", "max_score", *exercise_names, "reason", "seconds"]
+    fields = ["student", "assignment", "status", "score", "max_score", *exercise_names, "reason",
+              "uses_beyond_solution", "seconds"]
     out_csv = Path(out_csv)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     with open(out_csv, "w", newline="") as fh:

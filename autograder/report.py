@@ -43,10 +43,14 @@ class Result:
     # cells ("notebook": setup, experiments, figures). Not scored, but worth knowing: a learner
     # sees why a figure is missing, and the course's tests require a clean solution notebook.
     cell_errors: list[dict] = field(default_factory=list)
+    # Answer cells that use ilcourse names the reference solution does not (autograder/references.py):
+    # perhaps the exercise's own reference implementation. For the instructor; never scored.
+    reference_uses: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"assignment": self.assignment, "score": self.score, "max_score": self.max_score,
-                "exercises": [asdict(e) for e in self.exercises], "cell_errors": self.cell_errors}
+                "exercises": [asdict(e) for e in self.exercises], "cell_errors": self.cell_errors,
+                "reference_uses": self.reference_uses}
 
 
 def hidden_lines(source_nb: nbformat.NotebookNode, release_nb: nbformat.NotebookNode) -> set[str]:
@@ -175,4 +179,8 @@ def table(result: Result) -> str:
     for err in result.cell_errors:
         if err["kind"] == "notebook":  # answer cells' errors already show in their exercise's row
             lines.append(f"note: cell {err['cell']} raised {err['message'][:100]} (not scored)")
+    for use in result.reference_uses:
+        lines.append(f"note: answer {use['grade_id']} uses {', '.join(use['names'])}, which the reference "
+                     f"solution does not: check by hand that it does not call the exercise's reference "
+                     f"implementation (not scored)")
     return "\n".join(lines)

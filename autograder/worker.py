@@ -30,7 +30,7 @@ def run(job: dict) -> dict:
     fast_alembic_version()
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder import report, sandbox
+    from autograder import references, report, sandbox
     from autograder.nbgrader_config import grading_config
 
     assignment, student = job["assignment"], job["student"]
@@ -73,6 +73,7 @@ def run(job: dict) -> dict:
         scores = {k: v for k, v in scores.items() if report.exercise_name(k) in only}
     result = report.collect(autograded, scores, job["answered"], secrets, assignment)
     result.sandboxed = sandboxed
+    result.reference_uses = references.unexpected_references(autograded, source, release)
     if job.get("feedback_html"):
         fb = report.feedback_notebook(autograded, result, secrets, sandboxed)
         result.feedback = str(report.write_html(fb, Path(job["feedback_html"])))

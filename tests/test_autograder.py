@@ -88,6 +88,9 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
     full = {"row_mean": 2, "normalize_rows": 3, "answer_mse": 1}
     b = {}
     b["correct"] = (answered(root), full)
+    # full marks, and a note for the instructor: the answer uses course code the solution does not
+    b["uses_course_code"] = (answered(root, row_mean="import ilcourse.nets\n\ndef row_mean(x):\n"
+                                                      "    return x.mean(dim=1)\n"), full)
     b["released"] = (release_nb(root), {"row_mean": 0, "normalize_rows": 0, "answer_mse": 0})
     b["syntax_error"] = (answered(root, row_mean="def row_mean(x)\n    return x.mean(1)\n"),
                          dict(full, row_mean=0))
@@ -218,7 +221,7 @@ def battery_results(fixture_course, tmp_path_factory):
 
 # -- the battery -------------------------------------------------------------------------------
 
-BATTERY_NAMES = ["correct", "released", "syntax_error", "exception", "wrong_shape", "nan", "warning",
+BATTERY_NAMES = ["correct", "uses_course_code", "released", "syntax_error", "exception", "wrong_shape", "nan", "warning",
                  "monkeypatch", "input_transformer", "ipython_patch", "history_leak", "infinite_loop",
                  "ignores_sigint", "os_exit", "memory_bomb", "duplicated_cells", "deleted_test",
                  "edited_test", "empty_notebook", "wrong_notebook", "not_a_notebook", "shadow_files",
@@ -258,6 +261,16 @@ def test_battery_csv_and_feedback_hide_hidden_tests(battery_results, fixture_cou
     assert "removed: it showed the hidden tests" in leak or "BEGIN HIDDEN" not in leak
 
 
+@pytest.mark.slow
+def test_answers_using_course_code_are_noted_not_scored(battery_results):
+    _, rows, out, _ = battery_results
+    assert rows["uses_course_code"]["uses_beyond_solution"] == "row_mean: ilcourse.nets"
+    assert rows["correct"]["uses_beyond_solution"] == ""
+    with open(out) as fh:
+        csv_rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert csv_rows["uses_course_code"]["uses_beyond_solution"] == "row_mean: ilcourse.nets"
+
+
 def _html_escape(s):
     import html
 
@@ -289,6 +302,7 @@ def test_grade_cli_json_and_feedback(fixture_course, tmp_path):
     ex = {e["name"]: e for e in out["exercises"]}
     assert ex["row_mean"]["status"] == "failed" and "row_mean" in ex["row_mean"]["message"]
     assert set(ex["row_mean"]) == {"name", "score", "max_score", "status", "message"}
+    assert out["reference_uses"] == []
     assert fb.is_file() and "BEGIN HIDDEN TESTS" not in fb.read_text()
 
 
