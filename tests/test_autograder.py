@@ -371,6 +371,31 @@ def test_fixture_mutants(fixture_course):
 needs_assignments = pytest.mark.skipif(not REPO_ASSIGNMENTS, reason="no assignment in solutions/ yet")
 
 
+def test_mutant_edits_apply_once_and_fail_loudly_when_stale():
+    from autograder.mutants import Mutant, apply_edits, without_markers
+
+    m = Mutant("x", "adds one", edits=(("    return a\n", "    return a + 1\n"),))
+    assert apply_edits(m, "def f(a):\n    return a\n").source == "def f(a):\n    return a + 1\n"
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        apply_edits(m, "def f(a):\n    return 2 * a\n")
+    assert without_markers("def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n") == "def f():\n    pass\n"
+
+
+@needs_assignments
+@pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
+def test_course_mutants_load_against_todays_solutions(assignment):
+    """Fast: every mutant's edits still apply to the solution (grading them is test_mutants)."""
+    from autograder.mutants import load_mutants
+
+    mutants = load_mutants(CODE_ROOT, assignment)
+    assert mutants and all(m.source for m in mutants)
+    exercises = {m.exercise for m in mutants}
+    for exercise in exercises:  # each graded exercise: >= 3 wrong answers and >= 1 alternative
+        wrong = [m for m in mutants if m.exercise == exercise and not m.should_pass]
+        right = [m for m in mutants if m.exercise == exercise and m.should_pass]
+        assert len(wrong) >= 3 and len(right) >= 1, (exercise, len(wrong), len(right))
+
+
 @needs_assignments
 def test_releases_in_sync():
     res = run_cli("release", "--check")

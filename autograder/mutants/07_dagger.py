@@ -1,39 +1,328 @@
-"""Mutants of notebook 07: wrong answers that must lose points, alternative right answers that must not."""
+"""Mutants of notebook 07 (DAgger): plausible wrong answers that must lose points and
+alternative correct answers that must keep full marks (see autograder/mutants/__init__.py).
+
+Most are ``edits`` to the reference solution's answer cell, ``(old, new)``, so each mistake
+shows at a glance; answers written from scratch carry their whole ``source``."""
 
 from autograder.mutants import Mutant
 
 MUTANTS = [
-    Mutant('rollout_and_label', "labels with the learner's actions instead of the expert's", 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        seen.append(obs)\n        labels.append(learner_act(obs))\n        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n        act = torch.where(use_expert[:, None], label, learner_act(obs))\n        obs, _, _, _, _ = env.step(act)\n    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', 'labels with the executed (mixed) action', 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        seen.append(obs)\n        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n        act = torch.where(use_expert[:, None], label, learner_act(obs))\n        labels.append(act)\n        obs, _, _, _, _ = env.step(act)\n    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', 'beta mixture sampled once per episode instead of per step', 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    per_episode = torch.rand(n, generator=generator) < beta\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        seen.append(obs)\n        labels.append(label)\n        use_expert = per_episode\n        act = torch.where(use_expert[:, None], label, learner_act(obs))\n        obs, _, _, _, _ = env.step(act)\n    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', 'records the observation AFTER the step', 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        labels.append(label)\n        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n        act = torch.where(use_expert[:, None], label, learner_act(obs))\n        obs, _, _, _, _ = env.step(act)\n        seen.append(obs)\n    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', "beta means the learner's probability (swapped branches)", 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        seen.append(obs)\n        labels.append(label)\n        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n        act = torch.where(use_expert[:, None], learner_act(obs), label)\n        obs, _, _, _, _ = env.step(act)\n    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', 'rows ordered step by step instead of environment by environment', 'def rollout_and_label(env, learner_act, expert_act, beta: float, seed: int, generator: torch.Generator) -> Demonstrations:\n    """Roll out the beta-mixture for one episode in every environment; label EVERY visited state.\n\n    Reset with `env.reset(seed=seed)` and run `T = env.max_episode_steps` steps. At each step:\n      1. record the observation and the expert\'s label `expert_act(obs)`;\n      2. draw `use_expert = torch.rand(N, generator=generator) < beta` (one draw per step, per env);\n      3. execute the expert\'s action where `use_expert`, else `learner_act(obs)`.\n\n    Args:\n        env: vectorized world with N = env.num_envs environments.\n        learner_act, expert_act: (N, obs_dim) -> (N, act_dim).\n        beta: probability of executing the expert\'s action at a step.\n    Returns:\n        Demonstrations with N*T rows ordered environment by environment (row n*T + t is env n at\n        step t): obs (N*T, obs_dim), act (N*T, act_dim) the EXPERT\'s labels, episode (N*T,) = n.\n    """\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels = [], []\n    for _ in range(horizon):\n        label = expert_act(obs)  # (N, A)\n        seen.append(obs)\n        labels.append(label)\n        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n        act = torch.where(use_expert[:, None], label, learner_act(obs))\n        obs, _, _, _, _ = env.step(act)\n    obs_all = torch.cat(seen)\n    act_all = torch.cat(labels)\n    episode = torch.arange(n).repeat(horizon)\n    return Demonstrations(obs=obs_all, act=act_all, episode=episode)\n', should_pass=False),
-    Mutant('rollout_and_label', 'alternative: preallocated tensors and bernoulli-free comparison order', 'def rollout_and_label(env, learner_act, expert_act, beta, seed, generator):\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    obs_buf = torch.zeros(n, horizon, obs.shape[1])\n    act_buf = None\n    for t in range(horizon):\n        expert_action = expert_act(obs)\n        if act_buf is None:\n            act_buf = torch.zeros(n, horizon, expert_action.shape[1])\n        obs_buf[:, t] = obs\n        act_buf[:, t] = expert_action\n        coin = torch.rand(n, generator=generator)\n        learner_action = learner_act(obs)\n        executed = torch.where((coin < beta).unsqueeze(-1), expert_action, learner_action)\n        obs = env.step(executed)[0]\n    episode = torch.arange(n)[:, None].expand(n, horizon).reshape(-1)\n    return Demonstrations(obs_buf.reshape(-1, obs_buf.shape[-1]), act_buf.reshape(-1, act_buf.shape[-1]), episode)\n', should_pass=True),
-    Mutant('dagger_round', 'replaces the dataset instead of aggregating', 'def dagger_round(policy, data: Demonstrations, env, expert_act, beta: float, seed: int,\n                 generator: torch.Generator, fit_steps: int = 300) -> Demonstrations:\n    """One DAgger round: collect, label, AGGREGATE, retrain `policy` in place.\n\n    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n       (the reference version of exercise 1);\n    2. aggregate: the old dataset followed by the new one (`data.cat(new)`), `data` left unchanged;\n    3. retrain: `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        the aggregated dataset.\n    """\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n    aggregated = new\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated\n', should_pass=False),
-    Mutant('dagger_round', 'does not retrain', 'def dagger_round(policy, data: Demonstrations, env, expert_act, beta: float, seed: int,\n                 generator: torch.Generator, fit_steps: int = 300) -> Demonstrations:\n    """One DAgger round: collect, label, AGGREGATE, retrain `policy` in place.\n\n    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n       (the reference version of exercise 1);\n    2. aggregate: the old dataset followed by the new one (`data.cat(new)`), `data` left unchanged;\n    3. retrain: `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        the aggregated dataset.\n    """\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n    aggregated = data.cat(new)\n    return aggregated\n', should_pass=False),
-    Mutant('dagger_round', 'retrains on the new data only (but returns the aggregate)', 'def dagger_round(policy, data: Demonstrations, env, expert_act, beta: float, seed: int,\n                 generator: torch.Generator, fit_steps: int = 300) -> Demonstrations:\n    """One DAgger round: collect, label, AGGREGATE, retrain `policy` in place.\n\n    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n       (the reference version of exercise 1);\n    2. aggregate: the old dataset followed by the new one (`data.cat(new)`), `data` left unchanged;\n    3. retrain: `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        the aggregated dataset.\n    """\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n    aggregated = data.cat(new)\n    fit(policy, new, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated\n', should_pass=False),
-    Mutant('dagger_round', 'retrains before collecting (rolls out the retrained policy)', 'def dagger_round(policy, data, env, expert_act, beta, seed, generator, fit_steps=300):\n    fit(policy, data, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n    return data.cat(new)\n', should_pass=False),
-    Mutant('dagger_round', 'learner always drives (ignores beta)', 'def dagger_round(policy, data: Demonstrations, env, expert_act, beta: float, seed: int,\n                 generator: torch.Generator, fit_steps: int = 300) -> Demonstrations:\n    """One DAgger round: collect, label, AGGREGATE, retrain `policy` in place.\n\n    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)`\n       (the reference version of exercise 1);\n    2. aggregate: the old dataset followed by the new one (`data.cat(new)`), `data` left unchanged;\n    3. retrain: `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        the aggregated dataset.\n    """\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)\n    aggregated = data.cat(new)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated\n', should_pass=False),
-    Mutant('dagger_round', 'alternative: aggregate by hand with torch.cat', 'def dagger_round(policy, data: Demonstrations, env, expert_act, beta: float, seed: int,\n                 generator: torch.Generator, fit_steps: int = 300) -> Demonstrations:\n    """One DAgger round: collect, label, AGGREGATE, retrain `policy` in place.\n\n    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n       (the reference version of exercise 1);\n    2. aggregate: the old dataset followed by the new one (`data.cat(new)`), `data` left unchanged;\n    3. retrain: `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        the aggregated dataset.\n    """\n    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n    aggregated = Demonstrations(obs=torch.cat([data.obs, new.obs]), act=torch.cat([data.act, new.act]),\n                                episode=torch.cat([data.episode, new.episode + int(data.episode.max()) + 1]))\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated\n', should_pass=True),
-    Mutant('dagger_loop', 'same environment seed every round', 'def dagger_loop(policy, demos: Demonstrations, env, expert_act, betas: list, seed: int,\n                generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """The DAgger loop with a beta schedule.\n\n    Round 0 is behavioral cloning: `fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator,\n    progress=False)`. Then round i = 1, 2, ..., len(betas) runs\n    `reference_dagger_round(policy, data, env, expert_act, betas[i - 1], seed, generator, fit_steps)`\n    (a fresh environment seed every round, so every round meets new kicks).\n\n    Returns:\n        (data, labels): the final aggregated dataset, and the list of the number of expert labels\n        in the dataset after each round (labels[0] = len(demos), then one entry per round).\n    """\n    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    data, labels = demos, [len(demos)]\n    for i, beta in enumerate(betas, start=1):\n        data = reference_dagger_round(policy, data, env, expert_act, beta, seed, generator, fit_steps)\n        labels.append(len(data))\n    return data, labels\n', should_pass=False),
-    Mutant('dagger_loop', 'counts only the new labels of each round', 'def dagger_loop(policy, demos, env, expert_act, betas, seed, generator, fit_steps=300):\n    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    data, labels, previous = demos, [len(demos)], len(demos)\n    for i, beta in enumerate(betas, start=1):\n        data = reference_dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)\n        labels.append(len(data) - previous)\n        previous = len(data)\n    return data, labels\n', should_pass=False),
-    Mutant('dagger_loop', 'no behavioral-cloning round 0 (starts from an untrained learner)', 'def dagger_loop(policy, demos: Demonstrations, env, expert_act, betas: list, seed: int,\n                generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """The DAgger loop with a beta schedule.\n\n    Round 0 is behavioral cloning: `fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator,\n    progress=False)`. Then round i = 1, 2, ..., len(betas) runs\n    `reference_dagger_round(policy, data, env, expert_act, betas[i - 1], seed + 1000 * i, generator, fit_steps)`\n    (a fresh environment seed every round, so every round meets new kicks).\n\n    Returns:\n        (data, labels): the final aggregated dataset, and the list of the number of expert labels\n        in the dataset after each round (labels[0] = len(demos), then one entry per round).\n    """\n    data, labels = demos, [len(demos)]\n    for i, beta in enumerate(betas, start=1):\n        data = reference_dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)\n        labels.append(len(data))\n    return data, labels\n', should_pass=False),
-    Mutant('dagger_loop', 'betas shifted by one (round i uses betas[i], last round beta 0)', 'def dagger_loop(policy, demos: Demonstrations, env, expert_act, betas: list, seed: int,\n                generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """The DAgger loop with a beta schedule.\n\n    Round 0 is behavioral cloning: `fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator,\n    progress=False)`. Then round i = 1, 2, ..., len(betas) runs\n    `reference_dagger_round(policy, data, env, expert_act, betas[i - 1], seed + 1000 * i, generator, fit_steps)`\n    (a fresh environment seed every round, so every round meets new kicks).\n\n    Returns:\n        (data, labels): the final aggregated dataset, and the list of the number of expert labels\n        in the dataset after each round (labels[0] = len(demos), then one entry per round).\n    """\n    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    data, labels = demos, [len(demos)]\n    for i, beta in enumerate(betas, start=1):\n        beta = betas[i] if i < len(betas) else 0.0\n        data = reference_dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)\n        labels.append(len(data))\n    return data, labels\n', should_pass=False),
-    Mutant('dagger_loop', 'alternative: while loop with explicit indices', 'def dagger_loop(policy, demos, env, expert_act, betas, seed, generator, fit_steps=300):\n    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    data = demos\n    labels = [len(demos)]\n    i = 0\n    while i < len(betas):\n        data = reference_dagger_round(policy, data, env, expert_act, betas[i], seed + 1000 * (i + 1), generator, fit_steps)\n        labels.append(len(data))\n        i += 1\n    return data, labels\n', should_pass=True),
-    Mutant('hg_dagger_round', 'adds every visited state, not just the takeover steps', 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    for _ in range(horizon):\n        unsafe = is_unsafe(obs)  # (N,)\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(label)\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n    keep = torch.ones(n, horizon, dtype=torch.bool)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, len(takeover)\n', should_pass=False),
-    Mutant('hg_dagger_round', 'records unsafe states but the expert never takes over', 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    for _ in range(horizon):\n        unsafe = is_unsafe(obs)  # (N,)\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(label)\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(learner_act(obs))\n    keep = torch.stack(gates, dim=1)  # (N, T)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, len(takeover)\n', should_pass=False),
-    Mutant('hg_dagger_round', 'expert keeps control for the rest of the episode once it took over', 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    latched = torch.zeros(n, dtype=torch.bool)\n    for _ in range(horizon):\n        latched = latched | is_unsafe(obs)\n        unsafe = latched\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(label)\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n    keep = torch.stack(gates, dim=1)  # (N, T)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, len(takeover)\n', should_pass=False),
-    Mutant('hg_dagger_round', "labels takeover states with the learner's actions", 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    for _ in range(horizon):\n        unsafe = is_unsafe(obs)  # (N,)\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(learner_act(obs))\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n    keep = torch.stack(gates, dim=1)  # (N, T)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, len(takeover)\n', should_pass=False),
-    Mutant('hg_dagger_round', 'counts all visited steps as expert labels', 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    for _ in range(horizon):\n        unsafe = is_unsafe(obs)  # (N,)\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(label)\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n    keep = torch.stack(gates, dim=1)  # (N, T)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, n * horizon\n', should_pass=False),
-    Mutant('hg_dagger_round', 'does not retrain', 'def hg_dagger_round(policy, data: Demonstrations, env, expert_act, is_unsafe, seed: int,\n                    generator: torch.Generator, fit_steps: int = 300) -> tuple:\n    """One HG-DAgger round: the learner drives, the expert takes over on unsafe states only.\n\n    Reset with `env.reset(seed=seed)`, run `env.max_episode_steps` steps. At each step,\n    `unsafe = is_unsafe(obs)` ((N,) bool): there the expert\'s action is executed AND the pair\n    (obs, expert_act(obs)) is recorded; elsewhere `policy_act_fn(policy)(obs)` is executed and\n    nothing is recorded. Then aggregate the takeover pairs after `data` (episode = environment\n    index, in time order), and retrain with\n    `fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)`.\n\n    Returns:\n        (aggregated dataset, number of expert labels collected in this round).\n    """\n    learner_act = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    seen, labels, gates = [], [], []\n    for _ in range(horizon):\n        unsafe = is_unsafe(obs)  # (N,)\n        label = expert_act(obs)\n        seen.append(obs)\n        labels.append(label)\n        gates.append(unsafe)\n        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n    keep = torch.stack(gates, dim=1)  # (N, T)\n    episode = torch.arange(n)[:, None].expand(n, horizon)  # (N, T)\n    takeover = Demonstrations(obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep])\n    aggregated = data.cat(takeover)\n    return aggregated, len(takeover)\n', should_pass=False),
-    Mutant('hg_dagger_round', 'alternative: boolean-mask each step and concatenate', 'def hg_dagger_round(policy, data, env, expert_act, is_unsafe, seed, generator, fit_steps=300):\n    act_fn = policy_act_fn(policy)\n    n, horizon = env.num_envs, env.max_episode_steps\n    obs, _ = env.reset(seed=seed)\n    rows_obs, rows_act, rows_ep, rows_t = [], [], [], []\n    for t in range(horizon):\n        gate = is_unsafe(obs)\n        expert_action = expert_act(obs)\n        idx = torch.nonzero(gate).squeeze(-1)\n        rows_obs.append(obs[idx]); rows_act.append(expert_action[idx]); rows_ep.append(idx)\n        rows_t.append(torch.full_like(idx, t))\n        obs = env.step(torch.where(gate[:, None], expert_action, act_fn(obs)))[0]\n    ep, tt = torch.cat(rows_ep), torch.cat(rows_t)\n    order = torch.argsort(ep * horizon + tt)\n    new = Demonstrations(torch.cat(rows_obs)[order], torch.cat(rows_act)[order], ep[order])\n    aggregated = data.cat(new)\n    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n    return aggregated, int(len(new))\n', should_pass=True),
-    Mutant('answer_why_learner_states', 'A', 'answer_why_learner_states = "A"\n', should_pass=False),
-    Mutant('answer_why_learner_states', 'C', 'answer_why_learner_states = "C"\n', should_pass=False),
-    Mutant('answer_why_learner_states', 'D', 'answer_why_learner_states = "D"\n', should_pass=False),
-    Mutant('answer_why_learner_states', 'lower case b', 'answer_why_learner_states = "b"\n', should_pass=True),
-    Mutant('answer_when_hg', 'A', 'answer_when_hg = "A"\n', should_pass=False),
-    Mutant('answer_when_hg', 'B', 'answer_when_hg = "B"\n', should_pass=False),
-    Mutant('answer_when_hg', 'C', 'answer_when_hg = "C"\n', should_pass=False),
-    Mutant('answer_when_hg', 'lower case d', 'answer_when_hg = "d"\n', should_pass=True),
+    # -- rollout_and_label -------------------------------------------------------------------------
+    Mutant('rollout_and_label', "labels with the learner's actions instead of the expert's", edits=(
+        (
+            '        labels.append(label)\n',
+            '        labels.append(learner_act(obs))\n',
+        ),
+    )),
+    Mutant('rollout_and_label', 'labels with the executed (mixed) action', edits=(
+        (
+            '        labels.append(label)\n',
+            '',
+        ),
+        (
+            '        act = torch.where(use_expert[:, None], label, learner_act(obs))\n',
+            (
+                '        act = torch.where(use_expert[:, None], label, learner_act(obs))\n'
+                '        labels.append(act)\n'
+            ),
+        ),
+    )),
+    Mutant('rollout_and_label', 'beta mixture sampled once per episode instead of per step', edits=(
+        (
+            '    seen, labels = [], []\n',
+            (
+                '    seen, labels = [], []\n'
+                '    per_episode = torch.rand(n, generator=generator) < beta\n'
+            ),
+        ),
+        (
+            '        use_expert = torch.rand(n, generator=generator) < beta  # (N,)\n',
+            '        use_expert = per_episode\n',
+        ),
+    )),
+    Mutant('rollout_and_label', 'records the observation AFTER the step', edits=(
+        (
+            '        seen.append(obs)\n',
+            '',
+        ),
+        (
+            '        obs, _, _, _, _ = env.step(act)\n',
+            (
+                '        obs, _, _, _, _ = env.step(act)\n'
+                '        seen.append(obs)\n'
+            ),
+        ),
+    )),
+    Mutant('rollout_and_label', "beta means the learner's probability (swapped branches)", edits=(
+        (
+            '        act = torch.where(use_expert[:, None], label, learner_act(obs))\n',
+            '        act = torch.where(use_expert[:, None], learner_act(obs), label)\n',
+        ),
+    )),
+    Mutant('rollout_and_label', 'rows ordered step by step instead of environment by environment', edits=(
+        (
+            (
+                '    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)\n'
+                '    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N, T, A) -> (N*T, A)\n'
+                '    episode = torch.arange(n).repeat_interleave(horizon)  # (N*T,)\n'
+            ),
+            (
+                '    obs_all = torch.cat(seen)\n'
+                '    act_all = torch.cat(labels)\n'
+                '    episode = torch.arange(n).repeat(horizon)\n'
+            ),
+        ),
+    )),
+    Mutant('rollout_and_label', 'alternative: preallocated tensors and bernoulli-free comparison order', should_pass=True, source=(
+        'def rollout_and_label(env, learner_act, expert_act, beta, seed, generator):\n'
+        '    n, horizon = env.num_envs, env.max_episode_steps\n'
+        '    obs, _ = env.reset(seed=seed)\n'
+        '    obs_buf = torch.zeros(n, horizon, obs.shape[1])\n'
+        '    act_buf = None\n'
+        '    for t in range(horizon):\n'
+        '        expert_action = expert_act(obs)\n'
+        '        if act_buf is None:\n'
+        '            act_buf = torch.zeros(n, horizon, expert_action.shape[1])\n'
+        '        obs_buf[:, t] = obs\n'
+        '        act_buf[:, t] = expert_action\n'
+        '        coin = torch.rand(n, generator=generator)\n'
+        '        learner_action = learner_act(obs)\n'
+        '        executed = torch.where((coin < beta).unsqueeze(-1), expert_action, learner_action)\n'
+        '        obs = env.step(executed)[0]\n'
+        '    episode = torch.arange(n)[:, None].expand(n, horizon).reshape(-1)\n'
+        '    return Demonstrations(obs_buf.reshape(-1, obs_buf.shape[-1]), act_buf.reshape(-1, act_buf.shape[-1]), episode)\n'
+    )),
+    # -- dagger_round ------------------------------------------------------------------------------
+    Mutant('dagger_round', 'replaces the dataset instead of aggregating', edits=(
+        (
+            '    aggregated = data.cat(new)\n',
+            '    aggregated = new\n',
+        ),
+    )),
+    Mutant('dagger_round', 'does not retrain', edits=(
+        (
+            '    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n',
+            '',
+        ),
+    )),
+    Mutant('dagger_round', 'retrains on the new data only (but returns the aggregate)', edits=(
+        (
+            '    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n',
+            '    fit(policy, new, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n',
+        ),
+    )),
+    Mutant('dagger_round', 'retrains before collecting (rolls out the retrained policy)', source=(
+        'def dagger_round(policy, data, env, expert_act, beta, seed, generator, fit_steps=300):\n'
+        '    fit(policy, data, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n'
+        '    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n'
+        '    return data.cat(new)\n'
+    )),
+    Mutant('dagger_round', 'learner always drives (ignores beta)', edits=(
+        (
+            '    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n',
+            '    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)`\n',
+        ),
+        (
+            '    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n',
+            '    new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)\n',
+        ),
+    )),
+    Mutant('dagger_round', 'alternative: aggregate by hand with torch.cat', should_pass=True, edits=(
+        (
+            '    aggregated = data.cat(new)\n',
+            (
+                '    aggregated = Demonstrations(obs=torch.cat([data.obs, new.obs]), act=torch.cat([data.act, new.act]),\n'
+                '                                episode=torch.cat([data.episode, new.episode + int(data.episode.max()) + 1]))\n'
+            ),
+        ),
+    )),
+    # -- dagger_loop -------------------------------------------------------------------------------
+    Mutant('dagger_loop', 'same environment seed every round', edits=(
+        (
+            '    `reference_dagger_round(policy, data, env, expert_act, betas[i - 1], seed + 1000 * i, generator, fit_steps)`\n',
+            '    `reference_dagger_round(policy, data, env, expert_act, betas[i - 1], seed, generator, fit_steps)`\n',
+        ),
+        (
+            '        data = reference_dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)\n',
+            '        data = reference_dagger_round(policy, data, env, expert_act, beta, seed, generator, fit_steps)\n',
+        ),
+    )),
+    Mutant('dagger_loop', 'counts only the new labels of each round', source=(
+        'def dagger_loop(policy, demos, env, expert_act, betas, seed, generator, fit_steps=300):\n'
+        '    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n'
+        '    data, labels, previous = demos, [len(demos)], len(demos)\n'
+        '    for i, beta in enumerate(betas, start=1):\n'
+        '        data = reference_dagger_round(policy, data, env, expert_act, beta, seed + 1000 * i, generator, fit_steps)\n'
+        '        labels.append(len(data) - previous)\n'
+        '        previous = len(data)\n'
+        '    return data, labels\n'
+    )),
+    Mutant('dagger_loop', 'no behavioral-cloning round 0 (starts from an untrained learner)', edits=(
+        (
+            '    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n',
+            '',
+        ),
+    )),
+    Mutant('dagger_loop', 'betas shifted by one (round i uses betas[i], last round beta 0)', edits=(
+        (
+            '    for i, beta in enumerate(betas, start=1):\n',
+            (
+                '    for i, beta in enumerate(betas, start=1):\n'
+                '        beta = betas[i] if i < len(betas) else 0.0\n'
+            ),
+        ),
+    )),
+    Mutant('dagger_loop', 'alternative: while loop with explicit indices', should_pass=True, source=(
+        'def dagger_loop(policy, demos, env, expert_act, betas, seed, generator, fit_steps=300):\n'
+        '    fit(policy, demos, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n'
+        '    data = demos\n'
+        '    labels = [len(demos)]\n'
+        '    i = 0\n'
+        '    while i < len(betas):\n'
+        '        data = reference_dagger_round(policy, data, env, expert_act, betas[i], seed + 1000 * (i + 1), generator, fit_steps)\n'
+        '        labels.append(len(data))\n'
+        '        i += 1\n'
+        '    return data, labels\n'
+    )),
+    # -- hg_dagger_round ---------------------------------------------------------------------------
+    Mutant('hg_dagger_round', 'adds every visited state, not just the takeover steps', edits=(
+        (
+            '    keep = torch.stack(gates, dim=1)  # (N, T)\n',
+            '    keep = torch.ones(n, horizon, dtype=torch.bool)\n',
+        ),
+    )),
+    Mutant('hg_dagger_round', 'records unsafe states but the expert never takes over', edits=(
+        (
+            '        obs, _, _, _, _ = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))\n',
+            '        obs, _, _, _, _ = env.step(learner_act(obs))\n',
+        ),
+    )),
+    Mutant('hg_dagger_round', 'expert keeps control for the rest of the episode once it took over', edits=(
+        (
+            '    seen, labels, gates = [], [], []\n',
+            (
+                '    seen, labels, gates = [], [], []\n'
+                '    latched = torch.zeros(n, dtype=torch.bool)\n'
+            ),
+        ),
+        (
+            '        unsafe = is_unsafe(obs)  # (N,)\n',
+            (
+                '        latched = latched | is_unsafe(obs)\n'
+                '        unsafe = latched\n'
+            ),
+        ),
+    )),
+    Mutant('hg_dagger_round', "labels takeover states with the learner's actions", edits=(
+        (
+            '        labels.append(label)\n',
+            '        labels.append(learner_act(obs))\n',
+        ),
+    )),
+    Mutant('hg_dagger_round', 'counts all visited steps as expert labels', edits=(
+        (
+            '    return aggregated, len(takeover)\n',
+            '    return aggregated, n * horizon\n',
+        ),
+    )),
+    Mutant('hg_dagger_round', 'does not retrain', edits=(
+        (
+            '    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n',
+            '',
+        ),
+    )),
+    Mutant('hg_dagger_round', 'alternative: boolean-mask each step and concatenate', should_pass=True, source=(
+        'def hg_dagger_round(policy, data, env, expert_act, is_unsafe, seed, generator, fit_steps=300):\n'
+        '    act_fn = policy_act_fn(policy)\n'
+        '    n, horizon = env.num_envs, env.max_episode_steps\n'
+        '    obs, _ = env.reset(seed=seed)\n'
+        '    rows_obs, rows_act, rows_ep, rows_t = [], [], [], []\n'
+        '    for t in range(horizon):\n'
+        '        gate = is_unsafe(obs)\n'
+        '        expert_action = expert_act(obs)\n'
+        '        idx = torch.nonzero(gate).squeeze(-1)\n'
+        '        rows_obs.append(obs[idx]); rows_act.append(expert_action[idx]); rows_ep.append(idx)\n'
+        '        rows_t.append(torch.full_like(idx, t))\n'
+        '        obs = env.step(torch.where(gate[:, None], expert_action, act_fn(obs)))[0]\n'
+        '    ep, tt = torch.cat(rows_ep), torch.cat(rows_t)\n'
+        '    order = torch.argsort(ep * horizon + tt)\n'
+        '    new = Demonstrations(torch.cat(rows_obs)[order], torch.cat(rows_act)[order], ep[order])\n'
+        '    aggregated = data.cat(new)\n'
+        '    fit(policy, aggregated, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n'
+        '    return aggregated, int(len(new))\n'
+    )),
+    # -- answer_why_learner_states -----------------------------------------------------------------
+    Mutant('answer_why_learner_states', 'A', edits=(
+        (
+            (
+                '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
+                'answer_why_learner_states = "B"\n'
+            ),
+            'answer_why_learner_states = "A"\n',
+        ),
+    )),
+    Mutant('answer_why_learner_states', 'C', edits=(
+        (
+            (
+                '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
+                'answer_why_learner_states = "B"\n'
+            ),
+            'answer_why_learner_states = "C"\n',
+        ),
+    )),
+    Mutant('answer_why_learner_states', 'D', edits=(
+        (
+            (
+                '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
+                'answer_why_learner_states = "B"\n'
+            ),
+            'answer_why_learner_states = "D"\n',
+        ),
+    )),
+    Mutant('answer_why_learner_states', 'lower case b', should_pass=True, edits=(
+        (
+            (
+                '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
+                'answer_why_learner_states = "B"\n'
+            ),
+            'answer_why_learner_states = "b"\n',
+        ),
+    )),
+    # -- answer_when_hg ----------------------------------------------------------------------------
+    Mutant('answer_when_hg', 'A', edits=(
+        (
+            (
+                '# set answer_when_hg to "A", "B", "C" or "D"\n'
+                'answer_when_hg = "D"\n'
+            ),
+            'answer_when_hg = "A"\n',
+        ),
+    )),
+    Mutant('answer_when_hg', 'B', edits=(
+        (
+            (
+                '# set answer_when_hg to "A", "B", "C" or "D"\n'
+                'answer_when_hg = "D"\n'
+            ),
+            'answer_when_hg = "B"\n',
+        ),
+    )),
+    Mutant('answer_when_hg', 'C', edits=(
+        (
+            (
+                '# set answer_when_hg to "A", "B", "C" or "D"\n'
+                'answer_when_hg = "D"\n'
+            ),
+            'answer_when_hg = "C"\n',
+        ),
+    )),
+    Mutant('answer_when_hg', 'lower case d', should_pass=True, edits=(
+        (
+            (
+                '# set answer_when_hg to "A", "B", "C" or "D"\n'
+                'answer_when_hg = "D"\n'
+            ),
+            'answer_when_hg = "d"\n',
+        ),
+    )),
 ]

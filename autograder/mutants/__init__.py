@@ -6,13 +6,18 @@ answers (``should_pass=True``: must keep full marks). Each mutant replaces the s
 answer cell and is graded by the real grader (same rebuild, sandbox, guard, nbgrader
 autograde and gradebook), keeping only the cells its test needs: the setup cells, that
 answer cell and its test cell.
+
+A mutant is either a whole ``source`` (an alternative written from scratch) or ``edits`` to the
+reference solution's cell (without nbgrader's solution markers), ``(old, new)`` pairs, so that
+its mistake is visible at a glance. Each ``old`` must occur exactly once in the solution: when
+the solution changes, a stale mutant fails loudly instead of testing yesterday's code.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -22,8 +27,29 @@ import nbformat
 class Mutant:
     exercise: str  #: grade_id of the answer cell it replaces
     name: str  #: what it gets wrong (or what alternative it is)
-    source: str  #: full replacement source of the answer cell
+    source: str = ""  #: full replacement source of the answer cell (or empty, with ``edits``)
     should_pass: bool = False  #: True for an alternative correct implementation
+    edits: tuple[tuple[str, str], ...] = ()  #: (old, new) replacements in the solution's cell
+
+
+def without_markers(source: str) -> str:
+    """An answer cell's source without the ``### BEGIN/END SOLUTION`` lines (comments to Python)."""
+    keep = [line for line in source.splitlines(keepends=True)
+            if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+    return "".join(keep)
+
+
+def apply_edits(mutant: Mutant, solution: str) -> Mutant:
+    """``mutant`` with its ``source`` made from the solution cell's source and its ``edits``."""
+    if not mutant.edits:
+        return mutant
+    source = solution
+    for old, new in mutant.edits:
+        if source.count(old) != 1:
+            raise ValueError(f"mutant {mutant.exercise!r} / {mutant.name!r}: {old!r} occurs "
+                             f"{source.count(old)} times in the solution (it must occur once)")
+        source = source.replace(old, new)
+    return replace(mutant, source=source)
 
 
 def mutants_file(course_root: Path, assignment: str) -> Path:
@@ -33,13 +59,19 @@ def mutants_file(course_root: Path, assignment: str) -> Path:
 
 
 def load_mutants(course_root: Path, assignment: str) -> list[Mutant]:
+    """The assignment's mutants, each with its full ``source`` (edits applied to the solution)."""
+    from autograder import course, submission
+
     path = mutants_file(course_root, assignment)
     if not path.is_file():
         return []
     spec = importlib.util.spec_from_file_location(f"_mutants_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.MUTANTS)
+    solution_nb = nbformat.read(course.source_notebook(course_root, assignment), as_version=4)
+    solutions = {submission.grade_id(c): without_markers(c.source)
+                 for c in solution_nb.cells if submission.is_answer(c)}
+    return [apply_edits(m, solutions.get(m.exercise, "")) for m in module.MUTANTS]
 
 
 def _notebook_for(mutant: Mutant, release) -> nbformat.NotebookNode:
