@@ -28,21 +28,24 @@ def _tree(code: str) -> ast.AST | None:
         return None
 
 
-def _imports(tree: ast.AST) -> dict[str, str]:
-    """Local name -> dotted ``ilcourse`` path bound by the import statements in ``tree``."""
-    bound = {}
+def _imports(tree: ast.AST) -> tuple[dict[str, str], set[str]]:
+    """The ``ilcourse`` imports in ``tree``: (local name -> dotted path it binds, paths imported)."""
+    bound, imported = {}, set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == ROOT:
                     # ``import ilcourse.a.b`` binds ``ilcourse``; ``import ilcourse.a.b as m`` binds m
                     bound[alias.asname or ROOT] = alias.name if alias.asname else ROOT
+                    imported.add(alias.name)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module.split(".")[0] == ROOT:
                 for alias in node.names:
+                    path = node.module if alias.name == "*" else f"{node.module}.{alias.name}"
+                    imported.add(path)
                     if alias.name != "*":
-                        bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return bound
+                        bound[alias.asname or alias.name] = path
+    return bound, imported
 
 
 def aliases(cells) -> dict[str, str]:
@@ -51,7 +54,7 @@ def aliases(cells) -> dict[str, str]:
     for cell in cells:
         tree = _tree(cell.source) if cell.get("cell_type") == "code" else None
         if tree is not None:
-            bound.update(_imports(tree))
+            bound.update(_imports(tree)[0])
     return bound
 
 
@@ -64,8 +67,8 @@ def ilcourse_names(code: str, bound: dict[str, str]) -> set[str]:
     tree = _tree(code)
     if tree is None:
         return set()
-    local = dict(bound, **_imports(tree))
-    names = set(_imports(tree).values())
+    own_bound, names = _imports(tree)  # an import is a reference in itself
+    local = dict(bound, **own_bound)
     inner = set()  # attribute nodes that are part of a longer chain
 
     for node in ast.walk(tree):

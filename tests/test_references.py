@@ -37,6 +37,9 @@ def test_names_are_resolved_and_only_the_longest_chains_kept():
     assert ilcourse_names(code, bound) == {"ilcourse.chunking.relabel", "ilcourse.data.Demonstrations",
                                            "ilcourse.policies.mse.MSEPolicy"}
     assert ilcourse_names("def f(x):\n    return x.sum(1)\n", bound) == set()
+    # an import is a reference in itself, even unused or starred
+    assert ilcourse_names("import ilcourse.nets\nfrom ilcourse.chunking import *\n", {}) == {
+        "ilcourse.nets", "ilcourse.chunking"}
     assert ilcourse_names("def f(x)\n    return C.relabel(x)\n", bound) == set()  # syntax error
 
 
