@@ -8,8 +8,9 @@ uses. It never changes a score: some extra names are innocent (a helper from an 
 lesson), so a person decides.
 
 Names are resolved through the notebook's imports (``import ilcourse.chunking as C`` makes
-``C.relabel`` mean ``ilcourse.chunking.relabel``); a star import or a name bound to an
-``ilcourse`` object by assignment is not followed.
+``C.relabel`` mean ``ilcourse.chunking.relabel``); the names a star import brings, or a name
+bound to an ``ilcourse`` object by assignment, are not followed (a star import inside an answer
+is itself reported as a use of its module).
 """
 
 from __future__ import annotations
