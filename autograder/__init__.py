@@ -16,6 +16,12 @@ CODE_ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ".grading"
 
 
+def prepare_nbgrader() -> None:
+    """Call before using nbgrader's API (every entry point does): tools on PATH, fast alembic."""
+    ensure_tools_on_path()
+    fast_alembic_version()
+
+
 def ensure_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` executable from PATH when it opens a gradebook: make the
     interpreter's own bin folder (the venv's) visible even when the venv is not activated."""

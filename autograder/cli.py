@@ -147,8 +147,5 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from autograder import ensure_tools_on_path
-
-    ensure_tools_on_path()
     args = build_parser().parse_args(argv)
     return args.func(args)

@@ -35,10 +35,9 @@ def _generate(course_root: Path, assignment: str, release_dir: Path, db_url: str
     """Run nbgrader's generate_assignment for one assignment into ``release_dir``."""
     from nbgrader.apps import NbGraderAPI
 
-    from autograder import ensure_tools_on_path, fast_alembic_version
+    from autograder import prepare_nbgrader
 
-    ensure_tools_on_path()  # the API (not only the CLI) must work from a venv that is not activated
-    fast_alembic_version()
+    prepare_nbgrader()  # the API (not only the CLI) must work from a venv that is not activated
     from nbgrader.coursedir import CourseDirectory
 
     c = course_config(course_root)
@@ -110,10 +109,9 @@ def build_template(course_root: Path, assignment: str, dest: Path) -> Path:
     (dest / "db").mkdir(parents=True, exist_ok=True)
     from nbgrader.apps import NbGraderAPI
 
-    from autograder import ensure_tools_on_path, fast_alembic_version
+    from autograder import prepare_nbgrader
 
-    ensure_tools_on_path()  # the API (not only the CLI) must work from a venv that is not activated
-    fast_alembic_version()
+    prepare_nbgrader()  # the API (not only the CLI) must work from a venv that is not activated
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 

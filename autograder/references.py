@@ -19,6 +19,8 @@ import ast
 
 import nbformat
 
+from autograder.submission import grade_id, is_answer
+
 ROOT = "ilcourse"
 
 
@@ -88,12 +90,7 @@ def ilcourse_names(code: str, bound: dict[str, str]) -> set[str]:
 
 
 def _answers(nb: nbformat.NotebookNode) -> dict[str, str]:
-    out = {}
-    for cell in nb.cells:
-        nbg = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and nbg.get("solution") and nbg.get("grade_id"):
-            out[nbg["grade_id"]] = cell.source
-    return out
+    return {grade_id(cell): cell.source for cell in nb.cells if cell.get("cell_type") == "code" and is_answer(cell)}
 
 
 def unexpected_references(submission: nbformat.NotebookNode, source: nbformat.NotebookNode,
@@ -102,8 +99,7 @@ def unexpected_references(submission: nbformat.NotebookNode, source: nbformat.No
 
     Returns ``[{"grade_id": ..., "names": [...]}, ...]`` for the cells that have any.
     """
-    given = [c for c in release.cells
-             if c.get("cell_type") == "code" and not c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    given = [c for c in release.cells if not is_answer(c)]
     bound = aliases(given)
     expected = {gid: ilcourse_names(code, bound) for gid, code in _answers(source).items()}
     stubs = {gid: ilcourse_names(code, bound) for gid, code in _answers(release).items()}

@@ -25,9 +25,9 @@ def run(job: dict) -> dict:
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
-    from autograder import fast_alembic_version
+    from autograder import prepare_nbgrader
 
-    fast_alembic_version()
+    prepare_nbgrader()
     from nbgrader.coursedir import CourseDirectory
 
     from autograder import references, report, sandbox
@@ -91,9 +91,6 @@ def _last_line(text: str | None) -> str:
 
 
 def main() -> int:
-    from autograder import ensure_tools_on_path
-
-    ensure_tools_on_path()
     job = json.loads(Path(sys.argv[1]).read_text())
     try:
         out = run(job)

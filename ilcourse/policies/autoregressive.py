@@ -73,6 +73,22 @@ def sample_autoregressive(
     return values, torch.stack(chosen, dim=1)
 
 
+def binned_loss(policy, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean over the batch of -log p(binned a | s) (nats per action) for either policy below.
+
+    ``act`` is (B, 1, A) in the world's units; ``mask`` (B, 1) or None.
+    """
+    bins = discretize(act[:, 0], policy.low, policy.high, policy.num_bins)  # (B, A)
+    nll = teacher_forcing_nll(policy.logits, obs, bins, policy.centres)  # (B,)
+    return masked_mean(nll[:, None], None if mask is None else mask[:, :1])
+
+
+def binned_sample(policy, obs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    """(B, obs_dim) -> (B, 1, A) actions (bin centres) drawn dimension by dimension."""
+    values, _ = sample_autoregressive(policy.logits, obs, policy.act_dim, policy.centres, generator)
+    return values[:, None, :]  # (B, 1, A)
+
+
 class AutoregressivePolicy(nn.Module):
     """p(a | s) = prod_d Categorical(a_d; softmax(head_d(s, a_<d))), one small MLP per dimension.
 
@@ -94,14 +110,11 @@ class AutoregressivePolicy(nn.Module):
 
     def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Mean over the batch of -log p(binned a | s) (nats per action); ``act`` is (B, 1, A)."""
-        bins = discretize(act[:, 0], self.low, self.high, self.num_bins)  # (B, A)
-        nll = teacher_forcing_nll(self.logits, obs, bins, self.centres)  # (B,)
-        return masked_mean(nll[:, None], None if mask is None else mask[:, :1])
+        return binned_loss(self, obs, act, mask)
 
     @torch.no_grad()
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        values, _ = sample_autoregressive(self.logits, obs, self.act_dim, self.centres, generator)
-        return values[:, None, :]  # (B, 1, A)
+        return binned_sample(self, obs, generator)
 
 
 class IndependentBinsPolicy(nn.Module):
@@ -125,11 +138,8 @@ class IndependentBinsPolicy(nn.Module):
         return out[:, d]
 
     def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        bins = discretize(act[:, 0], self.low, self.high, self.num_bins)  # (B, A)
-        nll = teacher_forcing_nll(self.logits, obs, bins, self.centres)  # (B,)
-        return masked_mean(nll[:, None], None if mask is None else mask[:, :1])
+        return binned_loss(self, obs, act, mask)
 
     @torch.no_grad()
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        values, _ = sample_autoregressive(self.logits, obs, self.act_dim, self.centres, generator)
-        return values[:, None, :]  # (B, 1, A)
+        return binned_sample(self, obs, generator)
