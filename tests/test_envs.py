@@ -237,6 +237,86 @@ def test_hash_rng_uniforms_match_one_stream_at_a_time():
             assert torch.equal(row, hashrng.uniform(key, stream, t))
 
 
+def test_hash_rng_key_uniforms_are_uniform_and_independent_halves():
+    key = hashrng.episode_key(hashrng.seed_hash(torch.arange(100_000)), torch.arange(100_000) % 5)
+    high, low = hashrng.key_uniforms(key)
+    for u in (high, low):
+        assert u.dtype == torch.float32 and 0.0 <= u.min() and u.max() < 1.0
+        counts = torch.histc(u, bins=16, min=0.0, max=1.0)
+        assert ((counts - 100_000 / 16).abs() < 5 * (100_000 / 16) ** 0.5).all()  # 5 sigma per bin
+    assert abs(torch.corrcoef(torch.stack([high, low]))[0, 1].item()) < 0.015  # ~5 sigma
+    # consecutive episodes of one seed are not correlated either
+    one_seed = hashrng.episode_key(hashrng.seed_hash(torch.zeros(100_000, dtype=torch.int64)), torch.arange(100_000))
+    u = hashrng.key_uniforms(one_seed)[0]
+    assert abs(torch.corrcoef(torch.stack([u[:-1], u[1:]]))[0, 1].item()) < 0.015
+
+
+@pytest.mark.parametrize("env_id", ["ilcourse/Fork-v0", "ilcourse/Highway-v0"])
+def test_parameters_as_tensors_give_the_same_bits(env_id):
+    """The worlds read their parameters as 0-dim tensors (``scalar_tensors``) for speed; the
+    numbers must be those that the plain float parameters give."""
+    module = {"ilcourse/Fork-v0": ilcourse.envs.fork, "ilcourse/Highway-v0": ilcourse.envs.highway}[env_id]
+    world = gym.make_vec(env_id, num_envs=4096, p_left=0.3).unwrapped
+    seeds, episodes = hashrng.seed_hash(torch.arange(4096)), torch.arange(4096) % 3
+    start_floats = module.initial_state(seeds, episodes, world.params)
+    start_tensors = module.initial_state(seeds, episodes, world.constants)
+    for name in start_floats:
+        assert torch.equal(start_floats[name], start_tensors[name]), name
+    act = torch.rand(world.action_space.shape, generator=torch.Generator().manual_seed(0)) * 2.4 - 1.2
+    act = world.check_action(act)
+    for state in (start_floats, module.transition(start_floats, act, world.params)[0]):
+        (s1, out1), (s2, out2) = module.transition(state, act, world.params), module.transition(state, act, world.constants)
+        for name in s1:
+            assert torch.equal(s1[name], s2[name]), name
+        for field in ("reward", "terminated", "truncated", "success", "cost"):
+            assert torch.equal(getattr(out1, field), getattr(out2, field)), field
+    obs = module.observe(start_floats)
+    side = start_floats["side"]
+    assert torch.equal(module.expert(obs, side, world.params), module.expert(obs, side, world.constants))
+
+
+def test_restart_rows_selects_exactly():
+    from ilcourse.envs.base import restart_rows
+
+    gen = torch.Generator().manual_seed(0)
+    old = {"x": torch.randn(1000, generator=gen) * 1e6, "t": torch.arange(1000)}
+    fresh = {"x": torch.randn(1000, generator=gen) * 1e-6, "t": torch.zeros(1000, dtype=torch.int64)}
+    done = torch.rand(1000, generator=gen) < 0.5
+    new = restart_rows(done, fresh, old)
+    for name in old:
+        assert new[name].dtype == old[name].dtype
+        assert torch.equal(new[name], torch.where(done, fresh[name], old[name])), name
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_states_stay_finite_and_in_the_observation_space(env_id):
+    """Long runs with extreme actions (and an unstable track with no nearby ditch): every
+    observation is finite and inside the space, and restarted rows start exactly afresh
+    (``restart_rows`` needs finite states)."""
+    params = {"ilcourse/Tracking-v0": dict(instability=5.0, horizon=400), "ilcourse/Tightrope-v0": dict(horizon=50)}
+    env = gym.make_vec(env_id, num_envs=64, **params.get(env_id, {}))
+    world = env.unwrapped
+    low, high = (torch.as_tensor(b) for b in (world.single_observation_space.low, world.single_observation_space.high))
+    obs, _ = env.reset(seed=1)
+    gen = torch.Generator().manual_seed(2)
+    restarted, largest = 0, 0.0
+    for _ in range(450):
+        act = torch.sign(torch.rand(env.action_space.shape, generator=gen) - 0.5)  # full swerves
+        obs, _, term, trunc, info = env.step(act)
+        for o in (obs, info["final_obs"]):
+            assert torch.isfinite(o).all() and (o >= low).all() and (o <= high).all()
+        largest = max(largest, info["final_obs"].abs().max().item())
+        done = term | trunc
+        if done.any():
+            start = world.initial_state(world.seeds, world.episodes)
+            for name, value in world.state.items():
+                assert torch.equal(value[done], start[name][done]), name
+            restarted += int(done.sum())
+    assert restarted > 0
+    if env_id == "ilcourse/Tracking-v0":  # 1.5x per step for 400 steps would overflow float32
+        assert largest == world.params.max_error
+
+
 @pytest.mark.parametrize("env_id", IDS)
 def test_step_returns_ordinary_tensors_a_model_can_train_on(env_id):
     """The step runs in inference mode; what it returns must not be inference tensors."""

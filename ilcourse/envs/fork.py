@@ -33,7 +33,9 @@ import numpy as np
 import torch
 
 from ilcourse.envs import hashrng
-from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk, fill_rect
+from ilcourse.envs.base import (
+    Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk, fill_rect, scalar_tensors,
+)
 
 # Random streams: one per use, so draws never collide.
 _STREAM_START, _STREAM_SIDE, _STREAM_WIND = 1, 2, 3  # WIND uses 3 and 4
@@ -137,18 +139,20 @@ class ForkVecEnv(TorchVectorEnv):
         self.act_high = np.array([1.0], dtype=np.float32)
         self.max_episode_steps = int(np.ceil(p.x_goal / p.speed))
         super().__init__(num_envs, device, render_mode)
+        # The same parameters, cheaper in arithmetic; the gusts' switch stays a float.
+        self.constants = scalar_tensors(p, self.device, keep=("disturbance_std",))
 
     def initial_state(self, seeds, episodes):
-        return initial_state(seeds, episodes, self.params)
+        return initial_state(seeds, episodes, self.constants)
 
     def transition(self, state, act):
-        return transition(state, act, self.params)
+        return transition(state, act, self.constants)
 
     def observe(self, state):
         return observe(state)
 
     def expert_action(self) -> torch.Tensor:
-        return expert(self.observe(self.state), self.state["side"], self.params)
+        return expert(self.observe(self.state), self.state["side"], self.constants)
 
     def draw(self, state: State) -> np.ndarray:
         p, scale = self.params, 40.0

@@ -17,6 +17,7 @@ Values stay below 2**32 and multipliers below 2**31, so int64 products never ove
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -27,15 +28,26 @@ _M1, _M2 = 0x7FEB352D, 0x5BD1E995
 STREAMS = 64  # stream ids must be below this
 
 
+@functools.cache
+def _hash_constants(device: torch.device) -> tuple[torch.Tensor, ...]:
+    """The hash's constants as 0-dim int64 tensors on ``device``.
+
+    An op with a Python int first wraps the int in a new tensor; with 0-dim tensors made once,
+    each of the hash's ten ops is about 0.5 us cheaper on the CPU (a tenth of its cost).
+    """
+    return tuple(torch.tensor(c, dtype=torch.int64, device=device) for c in (16, 15, _M1, _M2, _MASK32))
+
+
 def hash32(x: torch.Tensor) -> torch.Tensor:
     """A 32-bit integer mixing function (xorshift-multiply), elementwise on int64 tensors of
     values in [0, 2**32) (seeds are masked to 32 bits by ``seed_hash``; episode numbers and
     counters stay below 2**32 for any run that ends this century)."""
-    x = x ^ (x >> 16)  # a new tensor, so the in-place steps below never touch the caller's
-    x.mul_(_M1).bitwise_and_(_MASK32)
-    x ^= x >> 15
-    x.mul_(_M2).bitwise_and_(_MASK32)
-    x ^= x >> 16
+    shift16, shift15, m1, m2, mask32 = _hash_constants(x.device)
+    x = x ^ (x >> shift16)  # a new tensor, so the in-place steps below never touch the caller's
+    x.mul_(m1).bitwise_and_(mask32)
+    x ^= x >> shift15
+    x.mul_(m2).bitwise_and_(mask32)
+    x ^= x >> shift16
     return x
 
 
@@ -66,6 +78,20 @@ def uniforms(key: torch.Tensor, streams: tuple[int, ...], step: torch.Tensor | i
     else:
         counters = step * STREAMS + torch.tensor(streams, device=key.device).unsqueeze(1)  # (S, N)
     return _unit_interval(hash32(key ^ counters))
+
+
+def key_uniforms(key: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two float32 uniforms in [0, 1) per entry of ``key`` (N,), from its two 16-bit halves.
+
+    No further hashing, so about half the cost of ``uniforms(key, (a, b))``; for draws that
+    16 bits of resolution serve (a world whose episodes restart at nearly every step under
+    random actions draws its start state this way). A key is already a hash, so its halves
+    are uniform and independent of each other.
+    """
+    shift16, _, _, _, _ = _hash_constants(key.device)
+    high = (key >> shift16).to(torch.float32) * (1.0 / 2**16)
+    low = (key & 0xFFFF).to(torch.float32) * (1.0 / 2**16)
+    return high, low
 
 
 def normal(key: torch.Tensor, stream: int, step: torch.Tensor | int = 0) -> torch.Tensor:

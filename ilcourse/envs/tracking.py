@@ -18,8 +18,10 @@ undone). Each step off the track (|e| > half_width) costs 1. Episodes last ``hor
 
 Optional ``kick_prob``/``kick_size``: with that probability per step a gust pushes the vehicle
 sideways by ±kick_size, the rare large mistake that the compounding-error lesson needs.
-Optional ``max_error`` (the ditch): |e| is clipped to it, so an unstable world's error stops
-growing once the vehicle has left the road for good (keeps states bounded for learning).
+``max_error`` (the ditch): |e| is clipped to it, so an unstable world's error stops growing
+once the vehicle has left the road for good (set it to a few half-widths to keep states
+bounded for learning). By default it is the observation space's bound, 1e6: a state never
+leaves the observation space or overflows float32.
 The expert ``expert(obs)`` depends on the observation only, so it can label ANY state (DAgger).
 """
 
@@ -52,7 +54,7 @@ class TrackingParams:
     kick_size: float = 1.0
     start_spread: float = 0.1  # initial e ~ U(-start_spread, start_spread)
     expert_gain: float = 5.0  # the expert's closed loop: e_{t+1} = (1 - gain*dt) e_t
-    max_error: float = math.inf  # the ditch: |e| is clipped to this (a vehicle that left the road stays there)
+    max_error: float = 1e6  # the ditch: |e| is clipped to this (a vehicle that left the road stays there)
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TrackingParams) -> State:
@@ -87,8 +89,7 @@ def transition(state: State, act: torch.Tensor, p: TrackingParams) -> tuple[Stat
         kick = torch.where(kicked, kick_sign * p.kick_size, 0.0)
     u = p.u_max * act[:, 0]
     e = state["e"] + p.dt * (p.instability * state["e"] + u) - shift + noise + kick
-    if math.isfinite(p.max_error):
-        e = torch.clamp(e, -p.max_error, p.max_error)
+    e = torch.clamp(e, -p.max_error, p.max_error)
     off = (e.abs() > p.half_width).to(torch.float32)
     truncated = t >= p.horizon
     outcome = Outcome(
@@ -117,6 +118,8 @@ class TrackingVecEnv(TorchVectorEnv):
 
     def __init__(self, num_envs: int = 1, device: torch.device | str = "cpu", render_mode: str | None = None, **params):
         self.params = p = TrackingParams(**params)
+        if not 0 < p.max_error <= 1e6:
+            raise ValueError(f"max_error must be in (0, 1e6] (the observation space's bound), got {p.max_error}")
         big = np.float32(1e6)
         self.obs_low = np.array([-big, -1.0, -1.0], dtype=np.float32)
         self.obs_high = np.array([big, 1.0, 1.0], dtype=np.float32)
