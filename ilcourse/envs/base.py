@@ -135,7 +135,7 @@ class TorchVectorEnv(VectorEnv):
         final_obs = self.observe(next_state)
         self.episodes = self.episodes + done  # int64 + bool: the next episode where one ended
         # Same-step autoreset of exactly the environments that finished. Computing the start
-        # states of all rows and selecting with ``where`` is cheaper than gathering and
+        # states of all rows and blending them in (``restart_rows``) is cheaper than gathering and
         # scattering the finished rows: at these sizes each torch op costs microseconds of
         # overhead whatever its length. (``any()`` syncs with a GPU, as the action check does.)
         obs = final_obs

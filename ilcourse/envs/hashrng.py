@@ -7,6 +7,7 @@ step. Instead each random number is a pure function of integers,
 
     key_i = hash(hash(seed_i) ^ episode_i)     (once per episode, kept in the state)
     u     = hash(key_i ^ (64 * step + stream)) -> [0, 1)
+    (or two 16-bit uniforms from the halves of key_i itself: ``key_uniforms``)
 
 computed for all environments at once with a handful of integer ops (the idea behind JAX's
 and Philox's counter-based generators). The same inputs give the same numbers on any device
