@@ -223,8 +223,9 @@ def restart_rows(done: torch.Tensor, fresh: State, state: State) -> State:
     """Field by field, ``fresh`` in the rows where ``done`` (N,) is True and ``state`` elsewhere.
 
     Float fields are blended with ``lerp`` and weights 0 or 1, which selects exactly when both
-    values are finite (every world keeps its state finite; a test checks it). On the CPU it
-    costs half of ``where``, whose kernel is not vectorized. Other fields use ``where``.
+    values are finite (every world keeps its state finite; a test checks it), except that a
+    zero may come out as +0.0 where ``where`` would keep -0.0. On the CPU it costs half of
+    ``where``, whose kernel is not vectorized. Other fields use ``where``.
     """
     weight = done.to(torch.float32)
     return {
