@@ -106,6 +106,7 @@ class LeanTracking(gym.Env):
         if p.kick_prob > 0 and self.np_random.uniform() < p.kick_prob:
             kick = p.kick_size * (1.0 if self.np_random.uniform() < 0.5 else -1.0)
         self.e += p.dt * (p.instability * self.e + u) - shift + noise + kick
+        self.e = min(max(self.e, -p.max_error), p.max_error)  # the ditch
         self.x += p.speed * p.dt
         self.t += 1
         off = float(abs(self.e) > p.half_width)
@@ -227,6 +228,7 @@ class UsualTracking(gym.Env):
         shift = p.amplitude * (np.sin(phase) * (np.cos(step) - 1.0) + np.cos(phase) * np.sin(step))
         noise = p.noise_std * self.np_random.normal() if p.noise_std > 0 else 0.0
         self.state += np.array([p.speed * p.dt, p.dt * (p.instability * self.state[1] + u) - shift + noise])
+        self.state[1] = np.clip(self.state[1], -p.max_error, p.max_error)  # the ditch
         self.t += 1
         off = float(np.abs(self.state[1]) > p.half_width)
         return self._obs(), -off, False, self.t >= p.horizon, {}
