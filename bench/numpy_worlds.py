@@ -228,7 +228,8 @@ class UsualTracking(gym.Env):
         shift = p.amplitude * (np.sin(phase) * (np.cos(step) - 1.0) + np.cos(phase) * np.sin(step))
         noise = p.noise_std * self.np_random.normal() if p.noise_std > 0 else 0.0
         self.state += np.array([p.speed * p.dt, p.dt * (p.instability * self.state[1] + u) - shift + noise])
-        self.state[1] = np.clip(self.state[1], -p.max_error, p.max_error)  # the ditch
+        if abs(self.state[1]) > p.max_error:  # the ditch
+            self.state[1] = np.sign(self.state[1]) * p.max_error
         self.t += 1
         off = float(np.abs(self.state[1]) > p.half_width)
         return self._obs(), -off, False, self.t >= p.horizon, {}
