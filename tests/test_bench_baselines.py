@@ -3,7 +3,8 @@
 The ratios in the README are only fair if both sides do the same work. Random draws differ (the
 baselines use ``np_random``), so each baseline is put into the torch world's start state and
 both are driven with the same actions through whole episodes. The tightrope draws a slip and a
-sway at every step and so cannot be lined up this way; it is left out.
+sway at every step and so cannot be lined up this way; it is left out. Last, a smoke test runs
+both benchmark scripts on tiny sizes.
 """
 
 from __future__ import annotations
@@ -64,3 +65,18 @@ def test_baseline_follows_the_torch_world(world, style):
             done = terminated or truncated
             steps += 1
     assert steps > 60
+
+
+def test_benchmark_scripts_run_and_print_their_tables():
+    """Smoke test: both benchmark scripts run end to end on tiny sizes (the README's tables come from them)."""
+    import subprocess
+
+    bench = pathlib.Path(__file__).resolve().parents[1] / "bench"
+    envs = subprocess.run([sys.executable, str(bench / "bench_envs.py"), "--num-envs", "2", "--repeats", "1",
+                           "--min-seconds", "0.01"], capture_output=True, text=True, timeout=300)
+    assert envs.returncode == 0, envs.stderr
+    assert envs.stdout.count("x |") == 4 * 2  # four worlds, two ratios each
+    evals = subprocess.run([sys.executable, str(bench / "bench_eval.py"), "--episodes", "8", "--horizon", "5",
+                            "--device", "cpu"], capture_output=True, text=True, timeout=300)
+    assert evals.returncode == 0, evals.stderr
+    assert "batched `evaluate`" in evals.stdout
