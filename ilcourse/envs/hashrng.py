@@ -74,11 +74,14 @@ def uniforms(key: torch.Tensor, streams: tuple[int, ...], step: torch.Tensor | i
     One call on S rows costs about what one stream does: at these sizes a torch op's overhead
     outweighs its arithmetic.
     """
-    if isinstance(step, int):
-        counters = torch.tensor([[step * STREAMS + s] for s in streams], device=key.device)  # (S, 1)
-    else:
-        counters = step * STREAMS + torch.tensor(streams, device=key.device).unsqueeze(1)  # (S, N)
+    counters = step * STREAMS + _stream_ids(streams, key.device)  # (S, 1) for an int step, else (S, N)
     return _unit_interval(hash32(key ^ counters))
+
+
+@functools.cache
+def _stream_ids(streams: tuple[int, ...], device: torch.device) -> torch.Tensor:
+    """(S, 1) int64 tensor of stream ids on ``device``, made once (not at every step)."""
+    return torch.tensor(streams, dtype=torch.int64, device=device).unsqueeze(1)
 
 
 def key_uniforms(key: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -37,6 +37,7 @@ from ilcourse.envs import hashrng
 from ilcourse.envs.base import Outcome, SingleEnv, State, TorchVectorEnv, blank, columns, fill_disk
 
 _STREAM_START, _STREAM_PHASE, _STREAM_NOISE, _STREAM_KICK, _STREAM_KICK_SIGN = 1, 2, 3, 5, 6  # NOISE uses 3 and 4
+ERROR_BOUND = 1e6  # the observation space's bound on e, and the ditch's default and largest value
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class TrackingParams:
     kick_size: float = 1.0
     start_spread: float = 0.1  # initial e ~ U(-start_spread, start_spread)
     expert_gain: float = 5.0  # the expert's closed loop: e_{t+1} = (1 - gain*dt) e_t
-    max_error: float = 1e6  # the ditch: |e| is clipped to this (a vehicle that left the road stays there)
+    max_error: float = ERROR_BOUND  # the ditch: |e| is clipped to this (a vehicle that left the road stays there)
 
 
 def initial_state(seeds: torch.Tensor, episodes: torch.Tensor, p: TrackingParams) -> State:
@@ -118,9 +119,9 @@ class TrackingVecEnv(TorchVectorEnv):
 
     def __init__(self, num_envs: int = 1, device: torch.device | str = "cpu", render_mode: str | None = None, **params):
         self.params = p = TrackingParams(**params)
-        if not 0 < p.max_error <= 1e6:
-            raise ValueError(f"max_error must be in (0, 1e6] (the observation space's bound), got {p.max_error}")
-        big = np.float32(1e6)
+        if not 0 < p.max_error <= ERROR_BOUND:
+            raise ValueError(f"max_error must be in (0, {ERROR_BOUND:g}] (the observation space's bound), got {p.max_error}")
+        big = np.float32(ERROR_BOUND)
         self.obs_low = np.array([-big, -1.0, -1.0], dtype=np.float32)
         self.obs_high = np.array([big, 1.0, 1.0], dtype=np.float32)
         self.act_low = np.array([-1.0], dtype=np.float32)
