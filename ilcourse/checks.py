@@ -68,9 +68,16 @@ def check_close(
     )
     a = actual.detach().to(torch.float64).cpu()
     e = expected.detach().to(torch.float64).cpu()
-    check_finite(a, name)
-    err = (a - e).abs()
-    tol = atol + rtol * e.abs()
+    if bool(torch.isnan(e).any()):
+        # A NaN reference would make every comparison False, i.e. pass anything: a test bug.
+        raise AssertionError(f"{name}: the test's reference contains NaN; this is a bug in the test, not in your code")
+    infinite = torch.isinf(e)
+    check_finite(torch.where(infinite, 0.0, a), name)
+    if bool((infinite & (a != e)).any()):
+        idx = tuple(int(i) for i in (infinite & (a != e)).nonzero()[0])
+        raise AssertionError(f"{name}: at index {idx} expected {e[idx].item()}, got {a[idx].item():.6g}")
+    err = torch.where(infinite, 0.0, (a - e).abs())
+    tol = atol + rtol * torch.where(infinite, 0.0, e.abs())
     bad = err > tol
     if bool(bad.any()):
         worst = torch.argmax(torch.where(bad, err - tol, torch.full_like(err, -1.0)))

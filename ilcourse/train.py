@@ -23,8 +23,9 @@ def fit(
     """Train ``policy`` by minimizing ``policy.loss`` on random batches of ``demos``.
 
     The policy's normalizers are first fitted to the demonstrations (so retraining on a bigger
-    dataset, as DAgger does, rescales them). Batches are drawn with ``generator``; with the
-    same generator seed and the same initial weights, training is repeatable.
+    dataset, as DAgger does, rescales them). Batches, and any noise the loss draws, come from
+    ``generator``; with the same generator seed and the same initial weights, training is
+    repeatable.
 
     Args:
         chunk_size: H, the number of future actions per training target (1 = not chunked).
@@ -39,7 +40,7 @@ def fit(
     bar = tqdm(range(steps), desc=type(policy).__name__, disable=not progress, leave=False)
     for _ in bar:
         obs, act, mask = demos.sample(batch_size, generator, chunk_size)
-        loss = policy.loss(obs, act, mask)
+        loss = policy.loss(obs, act, mask, generator=generator)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

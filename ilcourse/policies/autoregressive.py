@@ -108,7 +108,8 @@ class AutoregressivePolicy(nn.Module):
         """(B, obs_dim), (B, d) previous values -> (B, num_bins) scores of dimension d."""
         return self.heads[d](torch.cat([self.obs_norm(obs), prev], dim=1))
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
         """Mean over the batch of -log p(binned a | s) (nats per action); ``act`` is (B, 1, A)."""
         return binned_loss(self, obs, act, mask)
 
@@ -137,7 +138,8 @@ class IndependentBinsPolicy(nn.Module):
         out = self.net(self.obs_norm(obs)).view(-1, self.act_dim, self.num_bins)  # (B, A, bins)
         return out[:, d]
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
         return binned_loss(self, obs, act, mask)
 
     @torch.no_grad()

@@ -22,8 +22,13 @@ class Policy(Protocol):
     act_norm: Normalizer
     chunk_size: int
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Scalar training loss on a batch (masked-out actions contribute nothing)."""
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
+        """Scalar training loss on a batch (masked-out actions contribute nothing).
+
+        A loss that draws random numbers (flow matching's noise and times) draws them from
+        ``generator``; deterministic losses accept it and ignore it, so ``fit`` can always pass it.
+        """
         ...
 
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -55,7 +55,7 @@ class FlowPolicy(nn.Module):
     ) -> torch.Tensor:
         """Flow-matching loss on raw ``obs`` (B, obs_dim), ``act`` (B, H, act_dim), ``mask`` (B, H).
 
-        Noise and times come from ``generator`` (torch's global RNG when None, as in ``fit``).
+        Noise and times come from ``generator`` (``fit`` passes its own; torch's global RNG when None).
         """
         return flow.flow_matching_loss(self.velocity, obs, self.act_norm(act), generator, mask)
 

@@ -41,7 +41,8 @@ class GaussianPolicy(nn.Module):
         mu, log_std = out.unbind(dim=2)
         return mu, log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
         mu, log_std = self(obs)
         return masked_mean(gaussian_nll(self.act_norm(act), mu, log_std), mask)
 

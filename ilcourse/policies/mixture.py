@@ -112,7 +112,8 @@ class MixturePolicy(nn.Module):
         means, log_stds = params.unbind(dim=2)
         return logits, means, log_stds.clamp(LOG_STD_MIN, LOG_STD_MAX)
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
         """Mean negative log-likelihood per action dimension; ``act`` (B, H, A), ``mask`` (B, H)."""
         logits, means, log_stds = self(obs)
         x = self.act_norm(act).flatten(1)  # (B, H*A)

@@ -28,7 +28,8 @@ class MSEPolicy(nn.Module):
         out = self.net(self.obs_norm(obs))  # (B, H * A)
         return out.view(-1, self.chunk_size, self.act_dim)  # (B, H, A)
 
-    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
         err = (self.predict_normalized(obs) - self.act_norm(act)) ** 2  # (B, H, A)
         return masked_mean(err.mean(dim=-1), mask)
 
