@@ -78,3 +78,51 @@ def test_policy_learns_two_modes_and_one_component_per_chunk():
     assert 0.35 < left < 0.65
     same_side = ((a > 0).all(dim=(1, 2)) | (a < 0).all(dim=(1, 2))).float().mean()
     assert same_side > 0.95
+
+
+def test_dim_mask_per_row_and_all_false_rows():
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(4, 3, generator=g, dtype=torch.float64)
+    logits = torch.randn(4, 2, generator=g, dtype=torch.float64)
+    means = torch.randn(4, 2, 3, generator=g, dtype=torch.float64)
+    log_stds = 0.3 * torch.randn(4, 2, 3, generator=g, dtype=torch.float64)
+    mask = torch.tensor([[True, True, True], [True, False, True], [False, False, False], [False, True, False]])
+    out = mixture_log_prob(x, logits, means, log_stds, dim_mask=mask)
+    for b in range(4):
+        keep = mask[b]
+        if keep.any():
+            expected = reference_log_prob(x[b : b + 1, keep], logits[b : b + 1], means[b : b + 1][:, :, keep], log_stds[b : b + 1][:, :, keep])
+        else:
+            expected = torch.zeros(1, dtype=torch.float64)  # every factor 1, weights sum to 1
+        torch.testing.assert_close(out[b : b + 1], expected)
+
+
+def test_loss_is_per_sample_nll_over_valid_numbers_then_batch_mean():
+    torch.manual_seed(0)
+    policy = MixturePolicy(obs_dim=2, act_dim=2, num_components=3, chunk_size=2, hidden=16)
+    g = torch.Generator().manual_seed(1)
+    obs, act = torch.randn(3, 2, generator=g), torch.randn(3, 2, 2, generator=g)
+    mask = torch.tensor([[True, True], [True, False], [False, False]])
+    logits, means, log_stds = policy(obs)
+    dim_mask = mask.repeat_interleave(2, dim=1)  # (B, H*A), chunk-major
+    nll = -mixture_log_prob(policy.act_norm(act).flatten(1), logits, means, log_stds, dim_mask)
+    expected = (nll / torch.tensor([4.0, 2.0, 1.0])).mean()
+    torch.testing.assert_close(policy.loss(obs, act, mask), expected)
+
+
+def test_identical_components_get_identical_gradients():
+    """The reason the means start spread out: two equal components can never be told apart."""
+    torch.manual_seed(0)
+    policy = MixturePolicy(obs_dim=2, act_dim=1, num_components=2, hidden=16)
+    last = policy.net[-1]
+    rows0, rows1 = [0, 2, 3], [1, 4, 5]  # logit, mean, log-std of component 0 and of component 1
+    with torch.no_grad():
+        last.weight[rows1] = last.weight[rows0]
+        last.bias[rows1] = last.bias[rows0]
+    g = torch.Generator().manual_seed(0)
+    act = torch.where(torch.rand(64, 1, 1, generator=g) < 0.5, 1.0, -1.0)
+    policy.loss(torch.zeros(64, 2), act).backward()
+    assert last.weight.grad[rows0].abs().max() > 0
+    # equal up to float32 rounding of the batch sums (a few 1e-8), against entries of order 1e-1
+    torch.testing.assert_close(last.weight.grad[rows1], last.weight.grad[rows0], rtol=0, atol=1e-6)
+    torch.testing.assert_close(last.bias.grad[rows1], last.bias.grad[rows0], rtol=0, atol=1e-6)

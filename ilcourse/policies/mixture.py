@@ -66,11 +66,14 @@ def sample_mixture(
 def spread_component_means(last: nn.Linear, num_components: int, flat: int) -> None:
     """Start the K components at different places so that every one of them gets data.
 
-    A component whose Gaussian sits where no action lies gets (almost) no responsibility, hence
-    no gradient, and never learns (a "dead" component); with default initialization all K
-    means start near 0 and the first component to move takes everything. We put the K means'
-    biases at the K quantiles (k + 1/2) / K of a standard normal (actions are normalized) and
-    shrink the last layer's weights, so at the start every component owns a slice of the data.
+    A component's gradient is weighted by its responsibility for each action. One whose Gaussian
+    sits where no action lies gets (almost) none and never learns (a "dead" component). Exactly
+    identical components get identical gradients and can never separate; with PyTorch's default
+    initialization all K means start near 0, between the modes, and on the fork a K = 2 mixture
+    ends with one wide component carrying all the weight, i.e. a single Gaussian (notebook 02
+    measures it). We put the K means' biases at the K quantiles (k + 1/2) / K of a standard
+    normal (actions are normalized) and shrink the last layer's weights, so at the start every
+    component owns a slice of the data.
 
     Args:
         last: the network's output layer, K * (1 + 2 * flat) outputs laid out as in ``forward``.
