@@ -9,6 +9,11 @@ import torch
 from ilcourse.chunking import action_windows
 
 
+def _version(t: torch.Tensor) -> int | None:
+    """How many times ``t`` was modified in place (None for inference tensors, which cannot be)."""
+    return None if t.is_inference() else t._version
+
+
 @dataclass
 class Demonstrations:
     """A flat buffer of M transitions from one or more episodes.
@@ -84,7 +89,7 @@ class Demonstrations:
             mask: (B, H) bool, True where the action really belongs to the episode.
         These are rows ``index`` of ``ilcourse.chunking.action_windows(act, episode, H)``.
         """
-        versions = (self.act._version, self.episode._version)
+        versions = (_version(self.act), _version(self.episode))
         cached = self._windows.get(chunk_size)
         if cached is None or cached[0] != versions:
             cached = self._windows[chunk_size] = (versions, *action_windows(self.act, self.episode, chunk_size))

@@ -44,6 +44,9 @@ def test_action_windows_follow_their_definition_and_demonstrations_use_them():
     assert demos.windows(torch.tensor([0]), 4)[0][0, 1].tolist() == [100.0, 100.0]
     demos.episode[2] = 7
     assert demos.windows(torch.tensor([0]), 4)[1][0].tolist() == [True, True, False, False]
+    with torch.inference_mode():  # tensors made in inference mode have no version counter
+        frozen = Demonstrations(torch.zeros(11, 1), act.clone(), episode.clone())
+    assert torch.equal(frozen.windows(index, 4)[0], win[index])
     empty_win, empty_mask = C.action_windows(torch.zeros(0, 2), torch.zeros(0, dtype=torch.int64), 3)
     assert empty_win.shape == (0, 3, 2) and empty_mask.shape == (0, 3)
 
