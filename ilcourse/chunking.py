@@ -5,7 +5,9 @@ Three pieces turn that into something we can train and run:
 
 * ``action_windows`` / ``chunk_pairs``: every step of every episode becomes a pair
   (o_t, a_t..a_{t+H-1}); windows that run past the episode's end are padded (the last action
-  repeated) and a mask says which actions are real; ``masked_chunk_mse`` leaves the padding out.
+  repeated) and a mask says which actions are real; ``masked_mean`` and ``masked_chunk_mse``
+  leave the padding out. (``Demonstrations`` and every policy's loss use these two; this module
+  imports nothing else from ilcourse at load time, so anything may import it.)
 * ``ChunkExecutor``: an ``act_fn`` for ``ilcourse.rollout.evaluate`` that keeps one queue per
   environment, executes it open loop and queries the policy only for the environments whose
   queue is empty or whose episode just started (``reset(mask)``).
@@ -21,12 +23,14 @@ the recorded trajectories of ``evaluate(..., record=True)``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 
-from ilcourse.data import Demonstrations
+if TYPE_CHECKING:  # ilcourse.data builds its windows with action_windows below, so no import at run time
+    from ilcourse.data import Demonstrations
 
 PlanFn = Callable[[torch.Tensor], torch.Tensor]  # (B, obs_dim) -> (B, H, A)
 
@@ -47,13 +51,12 @@ def action_windows(act: torch.Tensor, episode: torch.Tensor, chunk_size: int) ->
     m = act.shape[0]
     offsets = torch.arange(chunk_size, device=act.device)  # (H,)
     wanted = torch.arange(m, device=act.device)[:, None] + offsets[None, :]  # (M, H)
-    # last[i]: the index of the last step of i's episode. Scanning from the end, a step is
-    # the last of its episode if the next step has another id (or there is none).
+    # last[i]: the index of the last step of i's episode. A step is the last of its episode if
+    # the next step has another id (or there is none); run[i] counts the episodes that end before i.
     is_last = torch.ones(m, dtype=torch.bool, device=act.device)
     is_last[:-1] = episode[1:] != episode[:-1]
     last_positions = torch.nonzero(is_last).squeeze(-1)  # (num_episodes,)
-    run = torch.cumsum(torch.cat([torch.zeros(1, dtype=torch.int64, device=act.device),
-                                  is_last[:-1].to(torch.int64)]), 0)  # (M,) which episode run
+    run = torch.cumsum(is_last.to(torch.int64), 0) - is_last.to(torch.int64)  # (M,) which episode run
     last = last_positions[run][:, None]  # (M, 1)
     mask = wanted <= last
     return act[torch.minimum(wanted, last)], mask
@@ -61,9 +64,23 @@ def action_windows(act: torch.Tensor, episode: torch.Tensor, chunk_size: int) ->
 
 def chunk_pairs(demos: Demonstrations, chunk_size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """All M training pairs of a buffer: obs (M, obs_dim), act (M, H, A), mask (M, H)."""
-    index = torch.arange(len(demos), device=demos.device)
-    act, mask = demos.windows(index, chunk_size)
+    act, mask = demos.windows(torch.arange(len(demos), device=demos.device), chunk_size)
     return demos.obs, act, mask
+
+
+def masked_mean(values: torch.Tensor, mask: torch.Tensor | None, dim: int | None = None) -> torch.Tensor:
+    """Mean of ``values`` (B, H) over the entries where ``mask`` (B, H) is True (all if None).
+
+    Every loss over padded windows averages with it (``ilcourse.policies.base`` re-exports it),
+    and so do the per-episode metrics below (``dim=1``: one mean per row). Where no entry is
+    True the mean is 0.
+    """
+    if mask is None:
+        return values.mean() if dim is None else values.mean(dim=dim)
+    weights = mask.to(values.dtype)
+    if dim is None:
+        return (values * weights).sum() / weights.sum().clamp_min(1.0)
+    return (values * weights).sum(dim=dim) / weights.sum(dim=dim).clamp_min(1.0)
 
 
 def masked_chunk_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -75,9 +92,7 @@ def masked_chunk_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     Returns:
         scalar: sum of squared errors over real steps / (number of real steps * A).
     """
-    weights = mask.to(pred.dtype).unsqueeze(-1)  # (B, H, 1)
-    sq = (pred - target) ** 2 * weights  # (B, H, A)
-    return sq.sum() / (weights.sum() * pred.shape[-1]).clamp_min(1.0)
+    return masked_mean(((pred - target) ** 2).mean(dim=-1), mask)  # (B, H) per-step errors
 
 
 # -- executing chunks -------------------------------------------------------------------------------
@@ -104,7 +119,6 @@ class ChunkExecutor:
         self.chunks = torch.zeros(num_envs, chunk_size, act_dim, device=device)  # (N, H, A)
         self.used = torch.full((num_envs,), self.execute, dtype=torch.int64, device=device)  # all empty
         self.queries = 0
-        self.planned = torch.zeros(num_envs, dtype=torch.bool, device=device)  # re-planned this call
 
     def reset(self, mask: torch.Tensor) -> None:
         """Empty the queues of the environments where ``mask`` (N,) is True (new episodes)."""
@@ -117,7 +131,6 @@ class ChunkExecutor:
             self.chunks[need] = self.plan(obs[need]).to(self.chunks.dtype)
             self.used = torch.where(need, 0, self.used)
             self.queries += int(need.sum())
-        self.planned = need
         rows = torch.arange(obs.shape[0], device=self.chunks.device)
         act = self.chunks[rows, self.used]  # (N, A)
         self.used = self.used + 1
@@ -244,7 +257,7 @@ def noisy_expert_act_fn(expert_fn: PlanFn, noise_std: float, generator: torch.Ge
 
 def relabel(demos: Demonstrations, expert_fn: PlanFn) -> Demonstrations:
     """The same states with the expert's CLEAN actions as labels."""
-    return Demonstrations(demos.obs, expert_fn(demos.obs), demos.episode)
+    return dataclasses.replace(demos, act=expert_fn(demos.obs))
 
 
 # -- learned feedback near the track: why a single-step learner can drift in a stable world -----------
@@ -335,12 +348,10 @@ def mode_switches(obs: torch.Tensor, act: torch.Tensor, lengths: torch.Tensor, b
 def jitter(act: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """(E,) mean |a_{t+1} - a_t| over each episode's steps (act (E, T, A))."""
     diff = (act[:, 1:] - act[:, :-1]).abs().sum(dim=-1)  # (E, T-1)
-    valid = _step_mask(lengths - 1, act.shape[1] - 1).to(diff.dtype)
-    return (diff * valid).sum(dim=1) / valid.sum(dim=1).clamp_min(1.0)
+    return masked_mean(diff, _step_mask(lengths - 1, act.shape[1] - 1), dim=1)
 
 
 def jerk(act: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """(E,) mean |a_{t+1} - 2 a_t + a_{t-1}| (the action's second difference) per episode."""
     second = (act[:, 2:] - 2 * act[:, 1:-1] + act[:, :-2]).abs().sum(dim=-1)  # (E, T-2)
-    valid = _step_mask(lengths - 2, act.shape[1] - 2).to(second.dtype)
-    return (second * valid).sum(dim=1) / valid.sum(dim=1).clamp_min(1.0)
+    return masked_mean(second, _step_mask(lengths - 2, act.shape[1] - 2), dim=1)

@@ -27,6 +27,7 @@ from torch import nn
 from ilcourse.data import Demonstrations
 from ilcourse.nets import mlp
 from ilcourse.policies.mse import MSEPolicy
+from ilcourse.rollout import first_action
 from ilcourse.train import fit
 
 ActFn = Callable[[torch.Tensor], torch.Tensor]
@@ -47,14 +48,34 @@ def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, s
     return policy
 
 
-def policy_act_fn(policy) -> ActFn:
-    """(N, obs_dim) -> (N, act_dim): the first action of the policy's (deterministic) prediction."""
+@torch.no_grad()
+def expert_gated_rollout(
+    env, learner_act: ActFn, expert_act: ActFn, expert_drives: Callable[[torch.Tensor], torch.Tensor], seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One episode per environment where ``expert_drives(obs)`` (N,) bool picks who acts, step by step.
 
-    def act(obs: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            return policy.sample(obs)[:, 0]
+    At every step the observation and the expert's label ``expert_act(obs)`` are recorded; the
+    expert's action is executed where ``expert_drives(obs)`` is True, the learner's elsewhere.
+    DAgger's beta-mixture and HG-DAgger's takeovers are two choices of ``expert_drives``.
 
-    return act
+    Returns:
+        obs (N, T, obs_dim) the observations before each action; labels (N, T, A) the expert's
+        actions there; expert (N, T) bool who drove; cost (N,) the total cost of each episode.
+    """
+    world = env.unwrapped
+    n, horizon = world.num_envs, world.max_episode_steps
+    obs, _ = env.reset(seed=seed)
+    seen, labels, gates = [], [], []
+    cost = torch.zeros(n, device=obs.device)
+    for _ in range(horizon):
+        expert = expert_drives(obs)  # (N,) bool
+        label = expert_act(obs)  # (N, A)
+        seen.append(obs)
+        labels.append(label)
+        gates.append(expert)
+        obs, _, _, _, info = env.step(torch.where(expert[:, None], label, learner_act(obs)))
+        cost += info["cost"]
+    return torch.stack(seen, dim=1), torch.stack(labels, dim=1), torch.stack(gates, dim=1), cost
 
 
 @torch.no_grad()
@@ -75,19 +96,11 @@ def rollout_and_label(
         obs (N*T, obs_dim) the observations before each action, act (N*T, act_dim) the expert's
         labels, episode (N*T,) = the environment index n.
     """
-    world = env.unwrapped
-    n, horizon = world.num_envs, world.max_episode_steps
-    obs, _ = env.reset(seed=seed)
-    seen, labels = [], []
-    for _ in range(horizon):
-        label = expert_act(obs)  # (N, A)
-        use_expert = torch.rand(n, generator=generator, device=generator.device).to(obs.device) < beta  # (N,)
-        act = torch.where(use_expert[:, None], label, learner_act(obs))
-        seen.append(obs)
-        labels.append(label)
-        obs, _, _, _, _ = env.step(act)
-    obs_all = torch.stack(seen, dim=1)  # (N, T, obs_dim)
-    act_all = torch.stack(labels, dim=1)  # (N, T, A)
+    def use_expert(obs: torch.Tensor) -> torch.Tensor:  # (N,) one draw per environment and step
+        return torch.rand(obs.shape[0], generator=generator, device=generator.device).to(obs.device) < beta
+
+    obs_all, act_all, _, _ = expert_gated_rollout(env, learner_act, expert_act, use_expert, seed)  # (N, T, ...)
+    n, horizon = obs_all.shape[:2]
     episode = torch.arange(n, device=obs_all.device).repeat_interleave(horizon)  # (N*T,)
     return Demonstrations(obs=obs_all.reshape(n * horizon, -1), act=act_all.reshape(n * horizon, -1), episode=episode)
 
@@ -109,7 +122,7 @@ def dagger_round(
     Returns:
         the aggregated dataset ``data`` + the newly labelled states (``data`` is not modified).
     """
-    new = rollout_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)
+    new = rollout_and_label(env, first_action(policy), expert_act, beta, seed, generator)
     aggregated = data.cat(new)
     fit(policy, aggregated, steps=fit_steps, batch_size=batch_size, lr=lr, generator=generator, progress=False)
     return aggregated
@@ -147,7 +160,6 @@ def dagger(
     return data, labels
 
 
-@torch.no_grad()
 def gated_rollout(
     env, learner_act: ActFn, expert_act: ActFn, is_unsafe: Callable[[torch.Tensor], torch.Tensor], seed: int
 ) -> tuple[Demonstrations, torch.Tensor]:
@@ -161,25 +173,10 @@ def gated_rollout(
             in time order within each environment).
         cost: (N,) total cost of each episode.
     """
-    world = env.unwrapped
-    n, horizon = world.num_envs, world.max_episode_steps
-    obs, _ = env.reset(seed=seed)
-    seen, labels, gates = [], [], []
-    cost = torch.zeros(n, device=obs.device)
-    for _ in range(horizon):
-        unsafe = is_unsafe(obs)  # (N,) bool
-        label = expert_act(obs)
-        seen.append(obs)
-        labels.append(label)
-        gates.append(unsafe)
-        obs, _, _, _, info = env.step(torch.where(unsafe[:, None], label, learner_act(obs)))
-        cost += info["cost"]
-    keep = torch.stack(gates, dim=1)  # (N, T)
-    episode = torch.arange(n, device=obs.device)[:, None].expand(n, horizon)  # (N, T)
-    takeover = Demonstrations(
-        obs=torch.stack(seen, dim=1)[keep], act=torch.stack(labels, dim=1)[keep], episode=episode[keep]
-    )
-    return takeover, cost
+    obs, labels, keep, cost = expert_gated_rollout(env, learner_act, expert_act, is_unsafe, seed)  # keep: (N, T)
+    n, horizon = keep.shape
+    episode = torch.arange(n, device=keep.device)[:, None].expand(n, horizon)  # (N, T)
+    return Demonstrations(obs=obs[keep], act=labels[keep], episode=episode[keep]), cost
 
 
 def hg_dagger_round(
@@ -198,7 +195,7 @@ def hg_dagger_round(
     Returns:
         the aggregated dataset and the number of expert labels this round (takeover steps).
     """
-    takeover, _ = gated_rollout(env, policy_act_fn(policy), expert_act, is_unsafe, seed)
+    takeover, _ = gated_rollout(env, first_action(policy), expert_act, is_unsafe, seed)
     aggregated = data.cat(takeover) if len(takeover) else data
     fit(policy, aggregated, steps=fit_steps, lr=lr, generator=generator, progress=False)
     return aggregated, len(takeover)

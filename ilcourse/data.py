@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
+
+from ilcourse.chunking import action_windows
+
+
+def _version(t: torch.Tensor) -> int | None:
+    """How many times ``t`` was modified in place (None for inference tensors, which cannot be)."""
+    return None if t.is_inference() else t._version
 
 
 @dataclass
@@ -21,6 +28,9 @@ class Demonstrations:
     obs: torch.Tensor
     act: torch.Tensor
     episode: torch.Tensor
+    # chunk_size -> (versions of act and episode, windows, mask): every window of the buffer,
+    # built once by ``action_windows`` and rebuilt if act or episode is modified in place
+    _windows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         m = self.obs.shape[0]
@@ -29,16 +39,6 @@ class Demonstrations:
                 f"obs, act and episode must have M rows: got {tuple(self.obs.shape)}, "
                 f"{tuple(self.act.shape)}, {tuple(self.episode.shape)}"
             )
-        # last_index[i]: index of the last transition of i's episode (for action windows)
-        new_episode = torch.ones(m, dtype=torch.bool, device=self.obs.device)
-        if m > 1:
-            new_episode[1:] = self.episode[1:] != self.episode[:-1]
-        is_last = torch.roll(new_episode, -1)
-        if m > 0:
-            is_last[-1] = True
-        last_positions = torch.nonzero(is_last).squeeze(-1)  # (num_episodes,)
-        segment = torch.cumsum(new_episode.to(torch.int64), 0) - 1  # (M,) which contiguous run
-        self.last_index = last_positions[segment] if m > 0 else segment
 
     def __len__(self) -> int:
         return self.obs.shape[0]
@@ -87,12 +87,14 @@ class Demonstrations:
             act: (B, H, act_dim) actions a_i, ..., a_{i+H-1}; past the episode's last step the
                 last action is repeated (a harmless filler, masked out of losses).
             mask: (B, H) bool, True where the action really belongs to the episode.
+        These are rows ``index`` of ``ilcourse.chunking.action_windows(act, episode, H)``.
         """
-        offsets = torch.arange(chunk_size, device=index.device)  # (H,)
-        wanted = index[:, None] + offsets[None, :]  # (B, H)
-        last = self.last_index[index][:, None]  # (B, 1)
-        mask = wanted <= last
-        return self.act[torch.minimum(wanted, last)], mask
+        versions = (_version(self.act), _version(self.episode))
+        cached = self._windows.get(chunk_size)
+        if cached is None or cached[0] != versions:
+            cached = self._windows[chunk_size] = (versions, *action_windows(self.act, self.episode, chunk_size))
+        _, windows, mask = cached
+        return windows[index], mask[index]
 
     def sample(
         self, batch_size: int, generator: torch.Generator | None = None, chunk_size: int = 1

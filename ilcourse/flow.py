@@ -20,6 +20,8 @@ from typing import Callable
 
 import torch
 
+from ilcourse.chunking import masked_mean
+
 VelocityField = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 ConditionalVelocity = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -77,9 +79,7 @@ def flow_matching_loss(
     err = (velocity(x_t, t, obs) - target) ** 2  # (B, *D)
     if mask is None:
         return err.mean()
-    per_step = err.mean(dim=-1)  # (B, H)
-    weights = mask.to(per_step.dtype)
-    return (per_step * weights).sum() / weights.sum().clamp_min(1.0)
+    return masked_mean(err.mean(dim=-1), mask)  # (B, H) per-step errors
 
 
 def euler(v: VelocityField, x0: torch.Tensor, steps: int, return_path: bool = False) -> torch.Tensor:
@@ -164,7 +164,13 @@ def mixture_velocity(
 def sample_mixture_data(
     n: int, weights: torch.Tensor, means: torch.Tensor, stds: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """n points from the mixture sum_k w_k N(mu_k, diag sigma_k^2); returns (n, D) on CPU."""
-    k = torch.multinomial(weights.double(), n, replacement=True, generator=generator)  # (n,)
-    noise = torch.randn(n, means.shape[1], generator=generator, dtype=means.dtype)
-    return means[k] + stds[k] * noise
+    """n points from the mixture sum_k w_k N(mu_k, diag sigma_k^2); returns (n, D) on ``means``' device.
+
+    The draws are made on the generator's device (then moved), so a seed gives the same points
+    whatever the device of the mixture's parameters.
+    """
+    gen_device = generator.device if generator is not None else means.device
+    k = torch.multinomial(weights.double().to(gen_device), n, replacement=True, generator=generator)  # (n,)
+    noise = torch.randn(n, means.shape[1], generator=generator, device=gen_device, dtype=means.dtype)  # (n, D)
+    k, noise = k.to(means.device), noise.to(means.device)
+    return means[k] + stds.to(means.device)[k] * noise

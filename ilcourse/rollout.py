@@ -18,13 +18,12 @@ ActFn = Callable[[torch.Tensor], torch.Tensor]
 class EvalResult:
     """Per-episode results, E = number of episodes. Trajectories only when recorded.
 
-    success: (E,) bool; returns, costs: (E,) float32 sums over the episode; lengths: (E,) int64.
+    success: (E,) bool; costs: (E,) float32 sums over the episode; lengths: (E,) int64.
     obs: (E, T+1, obs_dim) observations o_0..o_L (zero-padded past the length L);
     act: (E, T, act_dim) actions a_0..a_{L-1}; T = the world's ``max_episode_steps``.
     """
 
     success: torch.Tensor
-    returns: torch.Tensor
     costs: torch.Tensor
     lengths: torch.Tensor
     obs: torch.Tensor | None = None
@@ -82,13 +81,11 @@ def evaluate(
 
     env_index = torch.arange(n, device=device)
     finished = torch.zeros(n, dtype=torch.int64, device=device)  # episodes completed per env
-    ep_return = torch.zeros(n, device=device)
     ep_cost = torch.zeros(n, device=device)
     ep_len = torch.zeros(n, dtype=torch.int64, device=device)
     # One extra "slot" per env receives the writes of environments that are already done,
     # so bookkeeping stays branch-free.
     out_success = torch.zeros(n, per_env + 1, dtype=torch.bool, device=device)
-    out_return = torch.zeros(n, per_env + 1, device=device)
     out_cost = torch.zeros(n, per_env + 1, device=device)
     out_len = torch.zeros(n, per_env + 1, dtype=torch.int64, device=device)
     if record:
@@ -103,9 +100,8 @@ def evaluate(
             t = ep_len.clamp(max=horizon - 1)
             traj_obs[env_index, slot, t] = obs
             traj_act[env_index, slot, t] = world.check_action(act)
-        obs, reward, terminated, truncated, info = env.step(act)
+        obs, _, terminated, truncated, info = env.step(act)
         done = terminated | truncated
-        ep_return += reward
         ep_cost += info["cost"]
         ep_len += 1
         if record:
@@ -113,11 +109,9 @@ def evaluate(
         ending = done & active
         write = torch.where(ending, slot, per_env)
         out_success[env_index, write] = info["success"]
-        out_return[env_index, write] = ep_return
         out_cost[env_index, write] = ep_cost
         out_len[env_index, write] = ep_len
         finished += ending.to(torch.int64)
-        ep_return = torch.where(done, 0.0, ep_return)
         ep_cost = torch.where(done, 0.0, ep_cost)
         ep_len = torch.where(done, 0, ep_len)
         if reset_policy is not None:
@@ -133,7 +127,6 @@ def evaluate(
 
     return EvalResult(
         success=episodes(out_success),
-        returns=episodes(out_return),
         costs=episodes(out_cost),
         lengths=episodes(out_len),
         obs=episodes(traj_obs) if record else None,
@@ -142,8 +135,14 @@ def evaluate(
 
 
 def first_action(policy, generator: torch.Generator | None = None) -> ActFn:
-    """An ``act_fn`` that queries ``policy.sample`` every step and executes the first action of the chunk."""
+    """An ``act_fn`` that queries ``policy.sample`` every step and executes the first action of the chunk.
 
+    (N, obs_dim) -> (N, act_dim), without gradients. With ``generator=None`` a deterministic
+    policy (``MSEPolicy``: its prediction) needs no randomness; a stochastic one falls back to
+    torch's global RNG.
+    """
+
+    @torch.no_grad()
     def act(obs: torch.Tensor) -> torch.Tensor:
         return policy.sample(obs, generator)[:, 0]
 

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 import ilcourse
@@ -11,16 +12,55 @@ from ilcourse.envs.tracking import TrackingVecEnv, expert
 from ilcourse.rollout import evaluate
 
 
-def test_action_windows_match_demonstrations_windows():
+def _windows_by_loop(act, episode, h):
+    """The definition, one step at a time: a_{i+k} while in i's episode, else its last action."""
+    m = act.shape[0]
+    win, mask = torch.zeros(m, h, act.shape[1]), torch.zeros(m, h, dtype=torch.bool)
+    for i in range(m):
+        last = i
+        while last + 1 < m and episode[last + 1] == episode[i]:
+            last += 1
+        for k in range(h):
+            win[i, k], mask[i, k] = act[min(i + k, last)], i + k <= last
+    return win, mask
+
+
+def test_action_windows_follow_their_definition_and_demonstrations_use_them():
     gen = ilcourse.make_generator(0)
     act = torch.randn(11, 2, generator=gen)
-    episode = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 3])
+    episode = torch.tensor([5, 5, 5, 1, 1, 2, 2, 2, 2, 2, 3])  # ids need not be sorted
     win, mask = C.action_windows(act, episode, 4)
-    ref_win, ref_mask = Demonstrations(torch.zeros(11, 1), act, episode).windows(torch.arange(11), 4)
+    ref_win, ref_mask = _windows_by_loop(act, episode, 4)
     assert torch.equal(win, ref_win) and torch.equal(mask, ref_mask)
     assert mask[1].tolist() == [True, True, False, False]
     assert torch.equal(win[1, 2], act[2])  # padded with the episode's last action
     assert mask[10].tolist() == [True, False, False, False]
+    demos = Demonstrations(torch.zeros(11, 1), act.clone(), episode.clone())
+    index = torch.tensor([9, 0, 4, 4])
+    d_win, d_mask = demos.windows(index, 4)
+    assert torch.equal(d_win, win[index]) and torch.equal(d_mask, mask[index])
+    # the buffer's windows are built once; an in-place edit of its actions or episodes rebuilds them
+    demos.act[1] = 100.0
+    assert demos.windows(torch.tensor([0]), 4)[0][0, 1].tolist() == [100.0, 100.0]
+    demos.episode[2] = 7
+    assert demos.windows(torch.tensor([0]), 4)[1][0].tolist() == [True, True, False, False]
+    with torch.inference_mode():  # tensors made in inference mode have no version counter
+        frozen = Demonstrations(torch.zeros(11, 1), act.clone(), episode.clone())
+    assert torch.equal(frozen.windows(index, 4)[0], win[index])
+    empty_win, empty_mask = C.action_windows(torch.zeros(0, 2), torch.zeros(0, dtype=torch.int64), 3)
+    assert empty_win.shape == (0, 3, 2) and empty_mask.shape == (0, 3)
+
+
+def test_masked_mean_over_everything_or_per_row():
+    values = torch.tensor([[1.0, 2.0, 9.0], [4.0, 8.0, 8.0]])
+    mask = torch.tensor([[True, True, False], [False, False, False]])
+    assert C.masked_mean(values, mask).item() == 1.5
+    assert C.masked_mean(values, None).item() == pytest.approx(32 / 6)
+    assert C.masked_mean(values, mask, dim=1).tolist() == [1.5, 0.0]  # a row without real entries: 0
+    assert C.masked_mean(values, None, dim=1).tolist() == pytest.approx([4.0, 20 / 3])
+    from ilcourse.policies.base import masked_mean
+
+    assert masked_mean is C.masked_mean  # one implementation, imported by the policies from base
 
 
 def test_chunk_pairs_shapes():

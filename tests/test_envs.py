@@ -13,7 +13,7 @@ from gymnasium.vector import AutoresetMode
 
 import ilcourse
 from ilcourse.envs import WORLDS, hashrng
-from ilcourse.envs.tightrope import expected_cost
+from ilcourse.compounding import expected_cost
 from ilcourse.rollout import evaluate, expert_act_fn
 
 IDS = list(WORLDS)

@@ -100,19 +100,19 @@ MUTANTS = [
     )),
     Mutant('fm_loss', 'one t per batch instead of per sample', edits=(
         (
-            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=act.device)  # (B,)\n',
+            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B,)\n',
             '    t = torch.rand(1, generator=generator, dtype=act.dtype, device=act.device).expand(act.shape[0])  # (B,)\n',
         ),
     )),
     Mutant('fm_loss', 'global RNG for the noise', edits=(
         (
-            '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=act.device)  # (B, A)\n',
+            '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B, A)\n',
             '    a0 = torch.randn(act.shape, dtype=act.dtype, device=act.device)  # (B, A)\n',
         ),
     )),
     Mutant('fm_loss', 'global RNG for the times', edits=(
         (
-            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=act.device)  # (B,)\n',
+            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B,)\n',
             '    t = torch.rand(act.shape[0], dtype=act.dtype, device=act.device)  # (B,)\n',
         ),
     )),
@@ -124,7 +124,7 @@ MUTANTS = [
     )),
     Mutant('fm_loss', 't ~ N(0, 1) instead of U[0, 1)', edits=(
         (
-            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=act.device)  # (B,)\n',
+            '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B,)\n',
             '    t = torch.randn(act.shape[0], generator=generator, dtype=act.dtype, device=act.device)  # (B,)\n',
         ),
     )),
@@ -137,14 +137,15 @@ MUTANTS = [
     Mutant('fm_loss', 'alternative: t drawn before the noise, lerp, mean of per-sample sums / A', should_pass=True, edits=(
         (
             (
-                '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=act.device)  # (B, A)\n'
-                '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=act.device)  # (B,)\n'
+                '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B, A)\n'
+                '    t = torch.rand(act.shape[0], generator=generator, dtype=act.dtype, device=generator.device).to(act.device)  # (B,)\n'
                 '    a_t = t[:, None] * act + (1 - t[:, None]) * a0\n'
                 '    return ((velocity(a_t, t, obs) - (act - a0)) ** 2).mean()\n'
             ),
             (
-                '    t = torch.rand((act.shape[0],), generator=generator, dtype=act.dtype, device=act.device)\n'
-                '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=act.device)\n'
+                '    g_dev = generator.device\n'
+                '    t = torch.rand((act.shape[0],), generator=generator, dtype=act.dtype, device=g_dev).to(act)\n'
+                '    a0 = torch.randn(act.shape, generator=generator, dtype=act.dtype, device=g_dev).to(act)\n'
                 '    a_t = torch.lerp(a0, act, t.unsqueeze(-1))\n'
                 '    err = velocity(a_t, t, obs) - (act - a0)\n'
                 '    return (err ** 2).sum(dim=-1).mean() / act.shape[-1]\n'

@@ -114,17 +114,17 @@ MUTANTS = [
     Mutant('dagger_round', 'retrains before collecting (rolls out the retrained policy)', source=(
         'def dagger_round(policy, data, env, expert_act, beta, seed, generator, fit_steps=300):\n'
         '    fit(policy, data, steps=fit_steps, lr=3e-3, generator=generator, progress=False)\n'
-        '    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n'
+        '    new = collect_and_label(env, first_action(policy), expert_act, beta, seed, generator)\n'
         '    return data.cat(new)\n'
     )),
     Mutant('dagger_round', 'learner always drives (ignores beta)', edits=(
         (
-            '    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)`\n',
-            '    1. `new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)`\n',
+            '    1. `new = collect_and_label(env, first_action(policy), expert_act, beta, seed, generator)`\n',
+            '    1. `new = collect_and_label(env, first_action(policy), expert_act, 0.0, seed, generator)`\n',
         ),
         (
-            '    new = collect_and_label(env, policy_act_fn(policy), expert_act, beta, seed, generator)\n',
-            '    new = collect_and_label(env, policy_act_fn(policy), expert_act, 0.0, seed, generator)\n',
+            '    new = collect_and_label(env, first_action(policy), expert_act, beta, seed, generator)\n',
+            '    new = collect_and_label(env, first_action(policy), expert_act, 0.0, seed, generator)\n',
         ),
     )),
     Mutant('dagger_round', 'alternative: aggregate by hand with torch.cat', should_pass=True, edits=(
@@ -233,7 +233,7 @@ MUTANTS = [
     )),
     Mutant('hg_dagger_round', 'alternative: boolean-mask each step and concatenate', should_pass=True, source=(
         'def hg_dagger_round(policy, data, env, expert_act, is_unsafe, seed, generator, fit_steps=300):\n'
-        '    act_fn = policy_act_fn(policy)\n'
+        '    act_fn = first_action(policy)\n'
         '    n, horizon = env.num_envs, env.max_episode_steps\n'
         '    obs, _ = env.reset(seed=seed)\n'
         '    rows_obs, rows_act, rows_ep, rows_t = [], [], [], []\n'

@@ -6,7 +6,8 @@ wrong lean makes it fall. Even a walker that always leans correctly slips with p
 ``eps`` per step: that is the learner's per-step error rate. Every step spent off the rope costs 1.
 
 With ``absorbing=True`` (the textbook case) a fall is forever, so the expected cost is
-exactly  sum_{t=1..T} (1 - (1 - eps)^t)  ~  eps T (T + 1) / 2  while eps T << 1.
+exactly  sum_{t=1..T} (1 - (1 - eps)^t)  ~  eps T (T + 1) / 2  while eps T << 1
+(``ilcourse.compounding.expected_cost``).
 With ``absorbing=False`` a walker off the rope that chooses a > 0 ("climb") is back on the
 rope at the next step: a learner that knows how to recover pays about eps T.
 
@@ -81,12 +82,6 @@ def expert(obs: torch.Tensor) -> torch.Tensor:
     """Lean with the sway on the rope; climb (a = +1) when off it. (N, 3) -> (N, 1)."""
     on, sway = obs[:, 0] > 0.5, obs[:, 1]
     return torch.where(on, sway, torch.ones_like(sway)).unsqueeze(-1)
-
-
-def expected_cost(eps: float, horizon: int) -> float:
-    """Exact expected cost of the slipping expert with absorbing falls: sum_t (1 - (1 - eps)^t)."""
-    t = np.arange(1, horizon + 1, dtype=np.float64)
-    return float(np.sum(1.0 - (1.0 - eps) ** t))
 
 
 class TightropeVecEnv(TorchVectorEnv):

@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 import torch
 
+from ilcourse.chunking import masked_mean  # noqa: F401 (the policies' losses import it from here)
 from ilcourse.normalize import Normalizer
 
 
@@ -35,10 +36,3 @@ class Policy(Protocol):
         """(B, obs_dim) -> (B, H, act_dim) actions; randomness only from ``generator``."""
         ...
 
-
-def masked_mean(values: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """Mean of ``values`` (B, H) over the entries where ``mask`` (B, H) is True (all if None)."""
-    if mask is None:
-        return values.mean()
-    weights = mask.to(values.dtype)
-    return (values * weights).sum() / weights.sum().clamp_min(1.0)

@@ -19,6 +19,16 @@ from ilcourse.normalize import Normalizer
 from ilcourse.policies.base import masked_mean
 
 
+def chunk_noise(obs: torch.Tensor, chunk_size: int, act_dim: int, generator: torch.Generator | None) -> torch.Tensor:
+    """(B, H, act_dim) standard normal noise for a batch of B observations, on ``obs``' device.
+
+    Drawn on the generator's device and then moved, so a seed gives the same noise on any device.
+    """
+    gen_device = generator.device if generator is not None else obs.device
+    shape = (obs.shape[0], chunk_size, act_dim)
+    return torch.randn(shape, generator=generator, device=gen_device).to(obs.device)
+
+
 class FlowPolicy(nn.Module):
     """Actions (or chunks of H actions) sampled by integrating a learned velocity field.
 
@@ -93,9 +103,7 @@ class FlowPolicy(nn.Module):
         With ``return_path`` returns (num_steps + 1, B, H, act_dim): the whole flow, unnormalized.
         """
         steps = num_steps or self.num_steps
-        shape = (obs.shape[0], self.chunk_size, self.act_dim)
-        gen_device = generator.device if generator is not None else obs.device
-        a0 = torch.randn(shape, generator=generator, device=gen_device).to(obs.device)  # (B, H, A)
+        a0 = chunk_noise(obs, self.chunk_size, self.act_dim, generator)  # (B, H, A)
         out = flow.euler(lambda z, t: self.velocity(z, t, obs), a0, steps, return_path=return_path)
         return self.act_norm.unnormalize(out)
 
@@ -119,11 +127,6 @@ class NoiseRegressionPolicy(nn.Module):
         out = self.net(torch.cat([self.obs_norm(obs), z.reshape(b, -1)], dim=-1))
         return out.view(b, self.chunk_size, self.act_dim)  # (B, H, A)
 
-    def _noise(self, obs: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
-        gen_device = generator.device if generator is not None else obs.device
-        shape = (obs.shape[0], self.chunk_size, self.act_dim)
-        return torch.randn(shape, generator=generator, device=gen_device).to(obs.device)
-
     def loss(
         self,
         obs: torch.Tensor,
@@ -131,9 +134,11 @@ class NoiseRegressionPolicy(nn.Module):
         mask: torch.Tensor | None = None,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        err = (self.predict_normalized(obs, self._noise(obs, generator)) - self.act_norm(act)) ** 2  # (B, H, A)
+        z = chunk_noise(obs, self.chunk_size, self.act_dim, generator)  # (B, H, A), independent of act
+        err = (self.predict_normalized(obs, z) - self.act_norm(act)) ** 2  # (B, H, A)
         return masked_mean(err.mean(dim=-1), mask)
 
     @torch.no_grad()
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.act_norm.unnormalize(self.predict_normalized(obs, self._noise(obs, generator)))
+        z = chunk_noise(obs, self.chunk_size, self.act_dim, generator)  # (B, H, A)
+        return self.act_norm.unnormalize(self.predict_normalized(obs, z))

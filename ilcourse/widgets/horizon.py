@@ -15,8 +15,8 @@ from ilcourse.plotting.horizon import plot_coverage, plot_lateral_error
 def tightrope_widget(num_envs: int = 2048, seed: int = 100_000):
     """Sliders for eps and T: the exact expected cost, the union bound and a Monte-Carlo estimate.
 
-    The Monte-Carlo estimate runs ``num_envs`` tightrope episodes in the callback (about a
-    second at T = 1000 on a laptop CPU).
+    The Monte-Carlo estimate runs ``num_envs`` tightrope episodes in the callback, so its time
+    grows with T (measured by ``bench/bench_widgets.py``).
     """
 
     def show(eps: float = 0.01, horizon: int = 100):
