@@ -71,3 +71,31 @@ def test_highway_autoregressive_valid_independent_not():
         rates[cls.__name__] = invalid_combination(act[:, 0]).float().mean().item()
     assert rates["IndependentBinsPolicy"] > 0.3, rates
     assert rates["AutoregressivePolicy"] < 0.05, rates
+
+
+def test_policy_loss_is_the_masked_teacher_forced_nll():
+    torch.manual_seed(0)
+    policy = AutoregressivePolicy(obs_dim=4, act_dim=3, num_bins=5, low=-2.0, high=3.0, hidden=16)
+    torch.testing.assert_close(policy.centres, bin_centres(-2.0, 3.0, 5))
+    g = torch.Generator().manual_seed(0)
+    obs = torch.randn(6, 4, generator=g)
+    act = 6 * torch.rand(6, 1, 3, generator=g) - 2.5  # some values outside [low, high]: clipped into the end bins
+    mask = torch.tensor([[True], [False], [True], [True], [False], [True]])
+    bins = torch.clamp(torch.floor((act[:, 0] + 2.0) / 5.0 * 5), 0, 4).long()
+    nll = teacher_forcing_nll(policy.logits, obs, bins, policy.centres)
+    torch.testing.assert_close(policy.loss(obs, act), nll.mean())
+    torch.testing.assert_close(policy.loss(obs, act, mask), nll[mask[:, 0]].mean())
+    assert policy.loss(obs, act, torch.zeros(6, 1, dtype=torch.bool)).item() == 0.0
+
+
+def test_policy_heads_see_the_normalized_observation_and_the_previous_values():
+    torch.manual_seed(0)
+    policy = AutoregressivePolicy(obs_dim=3, act_dim=2, num_bins=7, hidden=16)
+    obs = torch.randn(5, 3, generator=torch.Generator().manual_seed(1))
+    prev = torch.full((5, 1), 0.5)
+    before = policy.logits(obs, prev, 1)
+    policy.obs_norm.mean.fill_(2.0)
+    policy.obs_norm.std.fill_(3.0)
+    torch.testing.assert_close(policy.logits(3 * obs + 2, prev, 1), before)
+    assert not torch.allclose(policy.logits(3 * obs + 2, -prev, 1), before)
+    assert policy.logits(obs, torch.zeros(5, 0), 0).shape == (5, 7)

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ilcourse.discretize import bin_centres, discretize
+from ilcourse.discretize import discretize, undiscretize
 from ilcourse.nets import mlp
 from ilcourse.normalize import Normalizer
 from ilcourse.policies.base import masked_mean
@@ -60,10 +60,10 @@ def sample_autoregressive(
         act_dim: D, the number of dimensions.
         centres: (num_bins,) bin values.
     Returns:
-        values (B, D) float (bin centres); bins (B, D) int64.
+        values (B, D) bin centres (dtype of ``centres``); bins (B, D) int64.
     """
     device = generator.device if generator is not None else obs.device
-    values = torch.zeros(obs.shape[0], 0, device=obs.device)  # (B, 0), grows to (B, D)
+    values = centres.new_zeros(obs.shape[0], 0)  # (B, 0), grows to (B, D); dtype and device of centres
     chosen = []
     for d in range(act_dim):
         probs = torch.softmax(logits_fn(obs, values, d), dim=-1)  # (B, num_bins)
@@ -92,30 +92,43 @@ def binned_sample(policy, obs: torch.Tensor, generator: torch.Generator | None) 
 class AutoregressivePolicy(nn.Module):
     """p(a | s) = prod_d Categorical(a_d; softmax(head_d(s, a_<d))), one small MLP per dimension.
 
-    ``chunk_size`` is 1. Actions are binned on [low, high] in the world's units, so ``act_norm``
-    is kept for the common interface but not used.
+    Head d sees the normalized observation followed by the values (bin centres, world units) of
+    the d dimensions before it. ``chunk_size`` is 1. Actions are binned on [low, high] in the
+    world's units, so ``act_norm`` is kept for the common interface but not used. This is the
+    reference twin of notebook 03's ``AutoregressivePolicy`` exercise, statement for statement.
     """
 
     def __init__(self, obs_dim: int, act_dim: int, num_bins: int = 21, low: float = -1.0, high: float = 1.0,
                  hidden: int = 128, depth: int = 2):
         super().__init__()
-        self.act_dim, self.chunk_size, self.num_bins, self.low, self.high = act_dim, 1, num_bins, low, high
+        self.act_dim, self.num_bins, self.low, self.high, self.chunk_size = act_dim, num_bins, low, high, 1
         self.obs_norm, self.act_norm = Normalizer(obs_dim), Normalizer(act_dim)
-        self.register_buffer("centres", bin_centres(low, high, num_bins))
-        self.heads = nn.ModuleList(mlp(obs_dim + d, num_bins, hidden, depth) for d in range(act_dim))
+        self.register_buffer("centres", undiscretize(torch.arange(num_bins), low, high, num_bins))
+        self.heads = nn.ModuleList([mlp(obs_dim + d, num_bins, hidden, depth) for d in range(act_dim)])
 
     def logits(self, obs: torch.Tensor, prev: torch.Tensor, d: int) -> torch.Tensor:
-        """(B, obs_dim), (B, d) previous values -> (B, num_bins) scores of dimension d."""
-        return self.heads[d](torch.cat([self.obs_norm(obs), prev], dim=1))
+        """(B, obs_dim) raw observations, (B, d) previous values -> (B, num_bins) scores of dimension d."""
+        features = torch.cat([self.obs_norm(obs), prev], dim=1)  # (B, obs_dim + d)
+        return self.heads[d](features)
 
     def loss(self, obs: torch.Tensor, act: torch.Tensor, mask: torch.Tensor | None = None,
              generator: torch.Generator | None = None) -> torch.Tensor:
-        """Mean over the batch of -log p(binned a | s) (nats per action); ``act`` is (B, 1, A)."""
-        return binned_loss(self, obs, act, mask)
+        """Mean over the rows where ``mask`` (B, 1) is True of -log p(binned a | s) (nats per action).
+
+        ``act`` is (B, 1, A) in the world's units; the loss draws nothing, ``generator`` is ignored.
+        """
+        bins = discretize(act[:, 0], self.low, self.high, self.num_bins)  # (B, A)
+        nll = teacher_forcing_nll(self.logits, obs, bins, self.centres)  # (B,)
+        if mask is None:
+            return nll.mean()
+        weights = mask[:, 0].to(nll.dtype)  # (B,)
+        return (nll * weights).sum() / weights.sum().clamp_min(1.0)
 
     @torch.no_grad()
     def sample(self, obs: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        return binned_sample(self, obs, generator)
+        """(B, obs_dim) -> (B, 1, A) bin centres drawn dimension by dimension."""
+        values, _ = sample_autoregressive(self.logits, obs, self.act_dim, self.centres, generator)
+        return values[:, None, :]  # (B, 1, A)
 
 
 class IndependentBinsPolicy(nn.Module):
@@ -130,7 +143,7 @@ class IndependentBinsPolicy(nn.Module):
         super().__init__()
         self.act_dim, self.chunk_size, self.num_bins, self.low, self.high = act_dim, 1, num_bins, low, high
         self.obs_norm, self.act_norm = Normalizer(obs_dim), Normalizer(act_dim)
-        self.register_buffer("centres", bin_centres(low, high, num_bins))
+        self.register_buffer("centres", undiscretize(torch.arange(num_bins), low, high, num_bins))
         self.net = mlp(obs_dim, act_dim * num_bins, hidden, depth)
 
     def logits(self, obs: torch.Tensor, prev: torch.Tensor, d: int) -> torch.Tensor:
