@@ -140,14 +140,39 @@ def run(experiment: Callable[..., Any], **picks: Pick) -> Any:
         frames = traceback.extract_tb(error.__traceback__)
         where = next((f"in {f.name}, line {f.lineno}" for f in reversed(frames) if _is_notebook_code(f.filename)), "")
         mine = [p for p in picks.values() if p.use_yours]
+        # Blame the implementations whose code is on the traceback (all of them if none is).
+        codes = {tb.tb_frame.f_code for tb in _walk(error.__traceback__)}
+        mine = [p for p in mine if _code_objects(p.yours) & codes] or mine
         names = ", ".join(p.name for p in mine)
-        print(f"\nThe experiment failed with your {names}: {_first_line(error)}"
+        print(f"\nThe experiment failed in your {names}: {_first_line(error)}"
               + (f" ({where})" if where else ""))
         print("Your code passed its visible checks but not this larger run; the hidden tests may "
               "find the same problem. Running the experiment with the reference so the lesson goes on.\n")
         for p in mine:
             _records[p.exercise] = _Record(False, reason=f"failed inside an experiment: {_first_line(error)}")
         return experiment(**{k: p.reference for k, p in picks.items()})
+
+
+def _walk(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def _code_objects(obj: Any) -> set:
+    """The code objects of a function, or of every method of a class (and its own bases)."""
+    if isinstance(obj, type):
+        found = set()
+        for klass in obj.__mro__:
+            if klass.__module__ in ("builtins", "torch.nn.modules.module"):
+                continue
+            for attr in vars(klass).values():
+                attr = getattr(attr, "__func__", getattr(attr, "fget", attr))
+                if hasattr(attr, "__code__"):
+                    found.add(attr.__code__)
+        return found
+    code = getattr(getattr(obj, "__func__", obj), "__code__", None)
+    return {code} if code is not None else set()
 
 
 def _is_notebook_code(filename: str) -> bool:

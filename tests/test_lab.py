@@ -134,3 +134,29 @@ def test_check_close_infinite_references_need_the_same_infinity():
         check_close(torch.tensor([math.inf, 1.0]), torch.tensor([-math.inf, 1.0]))
     with pytest.raises(AssertionError):
         check_close(torch.tensor([math.nan, 1.0]), torch.tensor([0.0, 1.0]))
+
+
+def test_run_blames_only_the_implementation_that_raised(capsys):
+    def good(x):
+        return x
+
+    class Broken:
+        def act(self, x):
+            raise IndexError("index 3 is out of bounds")
+
+    with lab.checks("good", good):
+        pass
+    with lab.checks("broken", Broken):
+        pass
+
+    def experiment(f, Policy):
+        return Policy().act(f(1))
+
+    class Reference:
+        def act(self, x):
+            return x
+
+    assert lab.run(experiment, f=lab.pick("good", good, reference), Policy=lab.pick("broken", Broken, Reference)) == 2
+    assert "failed in your Broken: IndexError" in capsys.readouterr().out
+    assert lab.pick("good", good, reference).use_yours
+    assert not lab.pick("broken", Broken, Reference).use_yours
