@@ -1,4 +1,4 @@
-"""A small training loop shared by every policy."""
+"""A small training loop shared by every policy (notebook 01 has the learner write it)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,31 @@ def fit(
     steps: int = 2000,
     batch_size: int = 256,
     lr: float = 1e-3,
-    chunk_size: int = 1,
     generator: torch.Generator | None = None,
+    chunk_size: int = 1,
     weight_decay: float = 0.0,
     progress: bool = True,
 ) -> list[float]:
     """Train ``policy`` by minimizing ``policy.loss`` on random batches of ``demos``.
 
-    The policy's normalizers are first fitted to the demonstrations (so retraining on a bigger
-    dataset, as DAgger does, rescales them). Batches, and any noise the loss draws, come from
-    ``generator``; with the same generator seed and the same initial weights, training is
-    repeatable.
+    The contract (notebook 01's ``train_policy`` has the same first six arguments):
+
+    * the policy's normalizers are first fitted to the demonstrations (observations and
+      actions), so retraining on a bigger dataset, as DAgger does, rescales them;
+    * one Adam(W) optimizer over ``policy.parameters()`` with learning rate ``lr`` (no weight
+      decay unless ``weight_decay`` says so); the policy is in train mode while it learns;
+    * every step draws a batch with ``demos.sample(batch_size, generator, chunk_size)``, takes
+      ``policy.loss(obs, act, mask, generator=generator)`` on it and makes one gradient step;
+    * randomness comes only from ``generator`` (batches, and any noise the loss draws): with
+      the same generator seed and the same initial weights training is repeatable, whatever
+      the global RNG's state;
+    * the policy ends in eval mode.
 
     Args:
         chunk_size: H, the number of future actions per training target (1 = not chunked).
+        progress: show a progress bar.
     Returns:
-        The loss of every step, as Python floats.
+        The loss of every step, computed on that step's batch before its update, as Python floats.
     """
     policy.obs_norm.fit(demos.obs)
     policy.act_norm.fit(demos.act)

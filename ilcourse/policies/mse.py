@@ -10,6 +10,17 @@ from ilcourse.normalize import Normalizer
 from ilcourse.policies.base import masked_mean
 
 
+def l2_optimal_constant(actions: torch.Tensor) -> torch.Tensor:
+    """The one action with the least mean squared error to all of ``actions``: their mean.
+
+    Args:
+        actions: (N, A) actions demonstrated at one observation, N >= 1.
+    Returns:
+        (A,) the mean over the N actions, in the dtype of ``actions``.
+    """
+    return actions.mean(dim=0)
+
+
 class MSEPolicy(nn.Module):
     """A deterministic policy a = f(s) trained with the L2 loss.
 
