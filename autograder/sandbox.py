@@ -2,7 +2,7 @@
 
 Inside the sandbox the whole filesystem is read-only, and these are hidden behind empty
 tmpfs mounts: the course root (``solutions/``, ``.grading/``, ``.git``, mutants), the code
-root except the ``ilcourse`` and ``autograder`` packages, ``/tmp`` (other students' runs) and
+root except the course package and ``autograder``, ``/tmp`` (other students' runs) and
 the private run folder (the Python installation itself stays visible, read-only) except the two folders the kernel needs (its working folder,
 read-only, and the runtime folder with the connection file and IPC sockets). The network is
 unshared, so the kernel talks to the grader over IPC sockets (``KernelManager.transport=ipc``).
@@ -17,9 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder import CODE_ROOT
+from autograder import CODE_ROOT, COURSE_PACKAGE
 
-KERNEL_NAME = "ilcourse-grader"
+KERNEL_NAME = "course-grader"
 
 
 def bwrap_path() -> str | None:
@@ -40,7 +40,7 @@ def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runt
     for path in dict.fromkeys(p.resolve() for p in hidden):
         if not str(path).startswith("/tmp/"):  # already hidden by the /tmp tmpfs
             argv += ["--tmpfs", str(path)]
-    for package in ("ilcourse", "autograder"):
+    for package in (COURSE_PACKAGE, "autograder"):
         src = CODE_ROOT / package
         argv += ["--ro-bind", str(src), str(src)]
     argv += python_installation_binds()
@@ -75,6 +75,7 @@ def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path
     argv = prefix + [sys.executable, "-P", "-m", "autograder.kernel", "-f", "{connection_file}"]
     env = {
         "PYTHONPATH": str(CODE_ROOT),
+        "AUTOGRADER_COURSE_PACKAGE": COURSE_PACKAGE,
         "AUTOGRADER_MEMORY_BYTES": str(memory_bytes),
         "OMP_NUM_THREADS": str(threads),
         "MKL_NUM_THREADS": str(threads),
@@ -82,7 +83,7 @@ def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path
         "PYTHONWARNINGS": "default",
         "TQDM_DISABLE": "1",
     }
-    spec = {"argv": argv, "display_name": "ilcourse grader", "language": "python", "env": env}
+    spec = {"argv": argv, "display_name": "course grader", "language": "python", "env": env}
     folder = dest / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
