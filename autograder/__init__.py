@@ -39,7 +39,7 @@ def ensure_tools_on_path() -> None:
 
 
 def fast_alembic_version() -> None:
-    """nbgrader asks ``alembic heads`` in a subprocess (1-6 s) each time it creates a
+    """nbgrader asks ``alembic heads`` in a subprocess (seconds) each time it creates a
     gradebook; read the same head revision in-process instead, once."""
     import functools
 

@@ -9,6 +9,7 @@ kernel under an address-space limit, sandboxed with bubblewrap when it is instal
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import json
 import os
@@ -58,12 +59,20 @@ class Grader:
         self.limits = limits or Limits()
         course.source_notebook(self.course_root, assignment)  # raises CourseError if unknown
         self._tmp = Path(tempfile.mkdtemp(prefix="ag-tpl-"))
+        self._owner = True
         self.template = course.build_template(self.course_root, assignment, self._tmp / "t")
         rel = self.template / "course" / "release" / assignment / f"{assignment}.ipynb"
         self.release = nbformat.read(rel, as_version=4)
 
+    def with_limits(self, limits: Limits) -> "Grader":
+        """A grader sharing this one's template with other limits (closing it keeps the template)."""
+        other = copy.copy(self)
+        other.limits, other._owner = limits, False
+        return other
+
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._owner:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -201,15 +210,18 @@ def find_submissions(folder: Path, assignment: str) -> dict[str, Path | None]:
 
 def grade_all(folder: Path, assignment: str, out_csv: Path, course_root: Path, jobs: int = 1,
               limits: Limits | None = None, feedback_dir: Path | None = None,
-              log=print) -> list[dict]:
+              log=print, grader: Grader | None = None) -> list[dict]:
     """Grade every submission in ``folder``; write ``out_csv``; return the rows.
 
     A submission that cannot be graded is a row with status "needs review" and the reason;
     it never stops the others and never keeps an old score (the CSV is written afresh).
+    ``grader``: an open Grader of this assignment whose template to reuse.
     """
     subs = find_submissions(folder, assignment)
     feedback_dir = Path(feedback_dir or Path(course_root) / SCRATCH / "feedback" / assignment)
-    with Grader(course_root, assignment, limits) as grader:
+    if grader is not None:
+        grader = grader.with_limits(limits or grader.limits)
+    with grader or Grader(course_root, assignment, limits) as grader:
         exercise_names = cells.graded_names(grader.release)
 
         def one(item):

@@ -46,8 +46,7 @@ def grading_config(run_course: Path, db_path: Path, kernel_name: str, runtime_di
                    cell_timeout: int) -> Config:
     """Configuration of one private grading run (one student, its own gradebook)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
 
     from autograder.execute import GuardedExecute
 

@@ -18,8 +18,7 @@ import nbformat
 
 from autograder import cells
 from autograder.cells import Kind, exercise_name
-from autograder.protocol import (AWAITING_MANUAL, ERROR, FAILED, NOT_ANSWERED, PASSED, Exercise,
-                                 Result)
+from autograder.protocol import AWAITING_MANUAL, ERROR, FAILED, NOT_ANSWERED, PASSED, Exercise, Result
 
 __all__ = ["Exercise", "Result", "collect", "exercise_name", "feedback_notebook", "hidden_lines",
            "redact", "table", "write_html"]

@@ -3,8 +3,9 @@
 Inside the sandbox the whole filesystem is read-only, and these are hidden behind empty
 tmpfs mounts: the course root (``solutions/``, ``.grading/``, ``.git``, mutants), the code
 root except the course package and ``autograder``, ``/tmp`` (other students' runs) and
-the private run folder (the Python installation itself stays visible, read-only) except the two folders the kernel needs (its working folder,
-read-only, and the runtime folder with the connection file and IPC sockets). The network is
+the private run folder (the Python installation itself stays visible, read-only) except the
+two folders the kernel needs (its working folder, read-only, and the runtime folder with the
+connection file and IPC sockets). The network is
 unshared, so the kernel talks to the grader over IPC sockets (``KernelManager.transport=ipc``).
 ``--die-with-parent`` reaps the kernel if the grader dies.
 """

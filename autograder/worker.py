@@ -129,7 +129,7 @@ def _grade_answers(job: Job, course: Path, workdir: Path, runtime: Path) -> Repl
     executor = GuardedExecute(config=c)
     secrets = report.hidden_lines(source, release)
     outcomes = []
-    for answer_cell, test_cell, fresh in executor.grade_answers(nb, job.sources, str(workdir)):
+    for _answer, test_cell, fresh in executor.grade_answers(nb, job.sources, str(workdir)):
         score, max_score = determine_grade(test_cell)
         message = report.redact(report.error_message(test_cell), secrets)
         outcomes.append(AnswerOutcome(float(score or 0.0), float(max_score), message, fresh))
