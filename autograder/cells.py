@@ -114,10 +114,6 @@ def setup_end(nb) -> int:
     return last + 1
 
 
-def is_setup(nb, index: int) -> bool:
-    return kinds(nb)[index] is Kind.SETUP
-
-
 def exercise_name(test_id: str) -> str:
     """An exercise's name from its test cell's grade_id (``X_test`` -> ``X``)."""
     return test_id[: -len("_test")] if test_id.endswith("_test") else test_id

@@ -179,6 +179,8 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
             "import glob, sqlite3, pathlib\n"
             f"_paths = glob.glob({str(root / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
             f"_paths += glob.glob({str(CODE_ROOT / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
+            f"_paths += glob.glob({str(CODE_ROOT / 'mutants')!r} + '/*.py')\n"
+            f"_paths += glob.glob({str(CODE_ROOT / 'autograder' / 'mutants')!r} + '/0*.py')\n"
             "_dbs = glob.glob('/tmp/**/gradebook.db', recursive=True)\n"
             f"_dbs += glob.glob({str(root / '.grading')!r} + '/**/*.db', recursive=True)\n"
             "for _db in _dbs:\n    sqlite3.connect(_db).execute('update grade set auto_score = 99')\n"
