@@ -15,9 +15,10 @@ path that IPython's input transformers, AST transformers and history never see:
    learner's later cell could print (``linecache``, ``last_execution_result``).
 4. ``reset(nonce)`` (the mutant runner, between two answers graded in one kernel): ``restore``,
    and the user namespace back to exactly its post-setup names and values, the global random
-   states (torch, numpy, random) and the states of the generators the setup bound, torch's
-   default dtype, grad mode and thread count, and the contents of the course package's
-   module-level containers. Answers HMAC(key, nonce) like ``restore``.
+   states (torch, numpy, random) and the states of the generators the setup bound, the values
+   of the tensors and the contents of the plain containers it bound, torch's default dtype,
+   grad mode and thread count, and the contents of the course package's module-level
+   containers. Answers HMAC(key, nonce) like ``restore``.
 
 It defends against code that tampers with what the tests use; code written to defeat this
 module specifically (it is open source) is out of scope: see autograder/README.md.
@@ -76,13 +77,13 @@ def _make_state():
     def restore(nonce):
         if "key" not in state:
             return ""
-        _restore(state)
+        _quiet_restore(state)
         return hmac.new(state["key"], nonce.encode(), hashlib.sha256).hexdigest()
 
     def reset(nonce):
         if "key" not in state:
             return ""
-        _restore(state)
+        _quiet_restore(state)
         ns = state["shell"].user_ns
         for name in [n for n in ns if n not in state["ns_keys"]]:
             del ns[name]
@@ -104,6 +105,19 @@ def _make_state():
     return snapshot, restore, forget, reset
 
 
+def _quiet_restore(state):
+    """``_restore`` without showing warnings (reading deprecated module attributes warns);
+    ``catch_warnings`` puts back on exit what it found, so the warnings module is restored again."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _restore(state)
+    if "warnings" in state["modules"]:
+        saved = state["module_vars"]["warnings"]
+        _restore_attrs(state["modules"]["warnings"], {k: v for k, v in saved.items() if not isinstance(v, _PLAIN)})
+
+
 def _runtime_state(state):
     """Process-wide state an answer may change that later tests could see (for ``reset``)."""
     import random
@@ -118,10 +132,18 @@ def _runtime_state(state):
              "containers": [(v, _copy_container(v)) for name, module in state["modules"].items()
                             if name.split(".")[0] == COURSE_PACKAGE
                             for attr, v in vars(module).items()
-                            if not attr.startswith("__") and type(v) in (dict, list, set)]}
+                            if not attr.startswith("__") and type(v) in (dict, list, set)],
+             # what the setup cells bound: plain containers and tensors, contents and values
+             "ns_containers": [(v, _copy_container(v)) for k, v in state["user_ns"].items()
+                               if type(v) in (dict, list, set) and k not in _IPYTHON_NAMES],
+             "ns_tensors": [(v, v.detach().clone()) for v in state["user_ns"].values()
+                            if isinstance(v, torch.Tensor)]}
     if "numpy" in sys.modules:
         saved["numpy"] = sys.modules["numpy"].random.get_state()
     return saved
+
+
+_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}  # IPython's own, kept as they are
 
 
 def _copy_container(value):
@@ -140,7 +162,11 @@ def _set_runtime_state(saved):
     torch.set_num_threads(saved["threads"])
     for generator, gen_state in saved["generators"]:
         generator.set_state(gen_state)
-    for container, contents in saved["containers"]:
+    for tensor, value in saved["ns_tensors"]:
+        if tensor.shape != value.shape or tensor.dtype != value.dtype or not torch.equal(tensor, value):
+            with torch.no_grad():
+                tensor.set_(value.clone())
+    for container, contents in saved["containers"] + saved["ns_containers"]:
         container.clear()
         if isinstance(container, list):
             container.extend(contents)
