@@ -1,7 +1,7 @@
 """The grading kernel's kernelspec, sandboxed with bubblewrap (``bwrap``) when available.
 
 Inside the sandbox the whole filesystem is read-only, and these are hidden behind empty
-tmpfs mounts: the course root (``solutions/``, ``.grading/``, ``.git``, mutants), the code
+tmpfs mounts: the course root (``solutions/``, ``mutants/``, ``.grading/``, ``.git``), the code
 root except the course package and ``autograder``, ``/tmp`` (other students' runs) and
 the private run folder (the Python installation itself stays visible, read-only) except the
 two folders the kernel needs (its working folder, read-only, and the runtime folder with the
@@ -45,7 +45,6 @@ def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runt
         src = CODE_ROOT / package
         argv += ["--ro-bind", str(src), str(src)]
     argv += python_installation_binds()
-    argv += ["--tmpfs", str(CODE_ROOT / "autograder" / "mutants")]
     argv += ["--ro-bind", str(workdir), str(workdir)]
     argv += ["--bind", str(runtime_dir), str(runtime_dir)]
     argv += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--chdir", str(workdir)]

@@ -51,8 +51,8 @@ def run_cli(*args, env=None, cwd="/"):
 def fixture_course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(FIXTURES / "solutions", root / "solutions")
-    (root / "autograder" / "mutants").mkdir(parents=True)
-    shutil.copy(FIXTURES / "mutants" / f"{FIXTURE_ID}.py", root / "autograder" / "mutants")
+    (root / "mutants").mkdir(parents=True)
+    shutil.copy(FIXTURES / "mutants" / f"{FIXTURE_ID}.py", root / "mutants")
     course.release(root, [FIXTURE_ID])
     return root
 
@@ -180,7 +180,6 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
             f"_paths = glob.glob({str(root / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
             f"_paths += glob.glob({str(CODE_ROOT / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
             f"_paths += glob.glob({str(CODE_ROOT / 'mutants')!r} + '/*.py')\n"
-            f"_paths += glob.glob({str(CODE_ROOT / 'autograder' / 'mutants')!r} + '/0*.py')\n"
             "_dbs = glob.glob('/tmp/**/gradebook.db', recursive=True)\n"
             f"_dbs += glob.glob({str(root / '.grading')!r} + '/**/*.db', recursive=True)\n"
             "for _db in _dbs:\n    sqlite3.connect(_db).execute('update grade set auto_score = 99')\n"

@@ -1,6 +1,7 @@
 """Mutation testing of the notebooks' tests: ``python -m autograder mutants [ID ...]``.
 
-``autograder/mutants/<assignment_id>.py`` defines ``MUTANTS``, a list of :class:`Mutant`:
+The catalogue ``mutants/<assignment_id>.py`` at the course root (course content, next to
+``solutions/``; not part of the grader's package) defines ``MUTANTS``, a list of :class:`Mutant`:
 plausible wrong answers (``should_pass=False``: must lose points) and alternative correct
 answers (``should_pass=True``: must keep full marks). Each mutant replaces the source of one
 answer cell and is graded in a real grading kernel (same sandbox, kernel launcher and guard as
@@ -56,10 +57,13 @@ def apply_edits(mutant: Mutant, solution: str) -> Mutant:
     return replace(mutant, source=source)
 
 
+#: Folder of the mutant catalogues, relative to the course root.
+CATALOGUES = "mutants"
+
+
 def mutants_file(course_root: Path, assignment: str) -> Path:
-    """``<course_root>/autograder/mutants/<id>.py``, else the one shipped with this package."""
-    local = Path(course_root) / "autograder" / "mutants" / f"{assignment}.py"
-    return local if local.is_file() else Path(__file__).parent / f"{assignment}.py"
+    """``<course_root>/mutants/<id>.py``: the assignment's catalogue (course content)."""
+    return Path(course_root) / CATALOGUES / f"{assignment}.py"
 
 
 def load_mutants(course_root: Path, assignment: str) -> list[Mutant]:
