@@ -7,9 +7,15 @@ sandbox does and does not protect.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-#: Folder holding the ``ilcourse`` and ``autograder`` packages (the kernel imports from here).
+#: The course's Python package (reference implementations, checks): the grader's one setting
+#: that names the course. The kernel may import it (it is bound into the sandbox), the guard
+#: protects its module attributes, and answers that use its names are noted for the instructor.
+COURSE_PACKAGE = os.environ.get("AUTOGRADER_COURSE_PACKAGE", "ilcourse")
+
+#: Folder holding the course package and ``autograder`` (the kernel imports from here).
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
 #: Git-ignored scratch folder (gradebooks, per-student folders, feedback) inside a course root.
@@ -25,7 +31,6 @@ def prepare_nbgrader() -> None:
 def ensure_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` executable from PATH when it opens a gradebook: make the
     interpreter's own bin folder (the venv's) visible even when the venv is not activated."""
-    import os
     import sys
 
     bindir = os.path.dirname(sys.executable)
@@ -34,7 +39,7 @@ def ensure_tools_on_path() -> None:
 
 
 def fast_alembic_version() -> None:
-    """nbgrader asks ``alembic heads`` in a subprocess (1-6 s) each time it creates a
+    """nbgrader asks ``alembic heads`` in a subprocess (seconds) each time it creates a
     gradebook; read the same head revision in-process instead, once."""
     import functools
 

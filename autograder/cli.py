@@ -1,4 +1,4 @@
-"""``python -m autograder``: release, grade, grade-all, mutants. ``--help`` on each."""
+"""``python -m autograder``: release, grade, grade-all, mutants. ``--help`` on each (host side)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def cmd_release(args) -> int:
 
 
 def _limits(args):
-    from autograder.grading import Limits
+    from autograder.protocol import Limits
 
     limits = Limits()
     for name in ("cell_timeout", "wall_clock"):
@@ -64,18 +64,16 @@ def cmd_grade(args) -> int:
         print(f"could not grade {path}: {exc}", file=sys.stderr)
         return EXIT_UNGRADABLE
     if args.json:
-        keys = ("assignment", "score", "max_score", "exercises", "cell_errors", "reference_uses")
-        print(json.dumps({k: res.get(k, []) for k in keys}, indent=1))
+        data = res.to_json()
+        keys = ("assignment", "score", "max_score", "manual_max_score", "exercises", "cell_errors",
+                "reference_uses")
+        print(json.dumps({k: data[k] for k in keys}, indent=1))
     else:
-        result = report.Result(res["assignment"], res["score"], res["max_score"],
-                               [report.Exercise(**e) for e in res["exercises"]],
-                               cell_errors=res.get("cell_errors", []),
-                               reference_uses=res.get("reference_uses", []))
-        print(report.table(result))
-    if not res["sandboxed"]:
+        print(report.table(res))
+    if not res.sandboxed:
         print("note: graded WITHOUT the sandbox (bubblewrap `bwrap` not found): the notebook's "
               "code ran with your file access", file=sys.stderr)
-    print(f"feedback: {res['feedback']}", file=sys.stderr if args.json else sys.stdout)
+    print(f"feedback: {res.feedback}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -31,8 +31,8 @@ def source_notebook(course_root: Path, assignment: str) -> Path:
     return path
 
 
-def _generate(course_root: Path, assignment: str, release_dir: Path, db_url: str | None) -> None:
-    """Run nbgrader's generate_assignment for one assignment into ``release_dir``."""
+def _generate(course_root: Path, assignment: str, release_dir: Path) -> None:
+    """Run nbgrader's generate_assignment for one assignment into ``release_dir`` (no gradebook)."""
     from nbgrader.apps import NbGraderAPI
 
     from autograder import prepare_nbgrader
@@ -42,11 +42,8 @@ def _generate(course_root: Path, assignment: str, release_dir: Path, db_url: str
 
     c = course_config(course_root)
     c.CourseDirectory.release_directory = str(release_dir)
-    if db_url is None:
-        c.GenerateAssignment.no_database = True
-        c.SaveCells.enabled = False
-    else:
-        c.CourseDirectory.db_url = db_url
+    c.GenerateAssignment.no_database = True
+    c.SaveCells.enabled = False
     api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
     result = api.generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
@@ -59,7 +56,7 @@ def release(course_root: Path, ids: list[str] | None = None) -> list[Path]:
     out = []
     for assignment in ids or assignments(course_root):
         source_notebook(course_root, assignment)
-        _generate(course_root, assignment, course_root / "notebooks", db_url=None)
+        _generate(course_root, assignment, course_root / "notebooks")
         out.append(course_root / "notebooks" / assignment)
     return out
 
@@ -85,7 +82,7 @@ def check_release(course_root: Path, ids: list[str] | None = None) -> dict[str, 
     problems = {}
     with tempfile.TemporaryDirectory(prefix="ag-release-") as tmp:
         for assignment in ids or assignments(course_root):
-            _generate(course_root, assignment, Path(tmp), db_url=None)
+            _generate(course_root, assignment, Path(tmp))
             committed = course_root / "notebooks" / assignment
             if not committed.is_dir():
                 problems[assignment] = [f"{committed} is missing: run `python -m autograder release`"]

@@ -11,6 +11,11 @@ Per notebook it runs cells as nbgrader does, plus:
 - a cell that times out is interrupted; a kernel that ignores the interrupt, or dies
   (``os._exit``, memory), is restarted, the setup cells re-run, and grading carries on:
   every test depends only on the setup cells and its own solution cell.
+
+``grade_answers`` is the mutant runner's mode: many sources of one answer cell, each followed
+by its test cell, in one kernel that the guard resets to its post-setup state in between.
+
+Runs in the worker process; the guard half runs in the learner's kernel.
 """
 
 from __future__ import annotations
@@ -24,19 +29,14 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from nbgrader import utils
 from traitlets import Integer
 
+from autograder import cells
+from autograder.cells import Kind
+
 GUARD = "__import__('autograder.guard').guard"
-
-
-def is_test_cell(cell) -> bool:
-    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
-
-
-def is_setup_cell(cell) -> bool:
-    return (cell.cell_type == "code" and utils.is_locked(cell) and not utils.is_grade(cell)
-            and not utils.is_solution(cell))
+#: Error names that mean "the grader stepped in", not "the answer is wrong".
+GRADER_ERRORS = ("IntegrityError", "KernelDied", "TimeoutError")
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -63,17 +63,76 @@ class GuardedExecute(Execute):
     async def _run_notebook(self):
         self.km = self.create_kernel_manager()
         await self._start_kernel()
+        self._kinds, self._answers_mode = cells.kinds(self.nb), False
+        end = cells.setup_end(self.nb)
         try:
-            setup_done = False
-            for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                if not setup_done and not is_setup_cell(cell):
-                    await self._snapshot()
-                    setup_done = True
-                await self._run_cell(cell, index)
+            for index, cell in enumerate(self.nb.cells[:end]):
+                if cell.cell_type == "code":
+                    await self._run_cell(cell, index)
+            await self._snapshot()
+            for index, cell in enumerate(self.nb.cells[end:], start=end):
+                if cell.cell_type == "code":
+                    await self._run_cell(cell, index)
         finally:
             await self._async_cleanup_kernel()
+
+    # -- many answers of one exercise in one kernel (the mutant runner) -----------------------
+    def grade_answers(self, nb, sources: list[str], cwd: str | None = None
+                      ) -> list[tuple[NotebookNode, NotebookNode, bool]]:
+        """``nb``: setup (and read-only) cells, then ONE answer cell and its test cell. For each
+        source: reset the kernel to its post-setup snapshot (guard), run the answer with that
+        source, run the test. Returns ``(answer cell, test cell, fresh kernel)`` per source.
+
+        The kernel starts afresh (setup re-run, new snapshot) when it died, a cell timed out,
+        or the guard's reset or integrity check failed; a batch is as strong as one kernel per
+        answer as long as the guard can undo what an answer did, and every case it cannot
+        vouch for gets a fresh kernel.
+        """
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, None)
+        self.reset_execution_trackers()
+        self.resources = {"metadata": {"path": cwd}} if cwd else {}
+        return run_sync(self._run_answers)(sources)
+
+    async def _run_answers(self, sources):
+        kinds = cells.kinds(self.nb)
+        answer_at = kinds.index(Kind.ANSWER)
+        test_at = kinds.index(Kind.TEST)
+        self._kinds, self._answers_mode = kinds, True
+        self.km = self.create_kernel_manager()
+        await self._start_kernel()
+        outcomes, fresh = [], True
+        try:
+            await self._run_setup(store_history=True)
+            for source in sources:
+                if not fresh and not await self._guard_reset():
+                    await self._restart_kernel()
+                    fresh = True
+                self._restarted = False
+                answer = NotebookNode(json.loads(json.dumps(self.nb.cells[answer_at])))
+                answer.source, answer.outputs = source, []
+                test = NotebookNode(json.loads(json.dumps(self.nb.cells[test_at])))
+                test.outputs = []
+                await self._run_cell(answer, answer_at)
+                await self._run_cell(test, test_at)
+                outcomes.append((answer, test, fresh))
+                fresh = False
+                if self._restarted or any(o.get("ename") in GRADER_ERRORS for c in (answer, test)
+                                          for o in c.outputs if o.output_type == "error"):
+                    await self._restart_kernel()
+                    fresh = True
+        finally:
+            await self._async_cleanup_kernel()
+        return outcomes
+
+    async def _run_setup(self, store_history: bool):
+        for index, (cell, k) in enumerate(zip(self.nb.cells, self._kinds)):
+            if k is Kind.SETUP or (k is Kind.READ_ONLY and cell.cell_type == "code"
+                                   and index < self._kinds.index(Kind.ANSWER)):
+                copy = NotebookNode(json.loads(json.dumps(cell)))
+                await self.async_execute_cell(copy, index, store_history=store_history)
+        await self._snapshot()
 
     async def _start_kernel(self):
         if self.km is None:
@@ -83,6 +142,7 @@ class GuardedExecute(Execute):
         reply = await self.async_wait_for_reply(self.kc.kernel_info())
         self.nb.metadata["language_info"] = reply["content"]["language_info"]
         self._key = None
+        self._restarted = True
 
     async def _restart_kernel(self):
         """Fresh kernel, setup cells re-run, new guard snapshot."""
@@ -92,12 +152,13 @@ class GuardedExecute(Execute):
             pass
         self.km = self.create_kernel_manager()
         await self._start_kernel()
-        for index, cell in enumerate(self.nb.cells):
-            if is_setup_cell(cell):
+        if self._answers_mode:
+            await self._run_setup(store_history=False)  # setup + the read-only prefix
+            return
+        for index, (cell, k) in enumerate(zip(self.nb.cells, self._kinds)):
+            if k is Kind.SETUP:
                 copy = NotebookNode(json.loads(json.dumps(cell)))
                 await self.async_execute_cell(copy, index, store_history=False)
-            elif cell.cell_type == "code":
-                break
         await self._snapshot()
 
     # -- the guard -------------------------------------------------------------------------
@@ -117,17 +178,22 @@ class GuardedExecute(Execute):
     async def _snapshot(self):
         self._key = await self._user_expression(f"{GUARD}.snapshot()")
 
-    async def _guard_ok(self) -> bool:
+    async def _guard_ok(self, call: str = "restore") -> bool:
+        """``guard.restore`` (or ``guard.reset``) answered with the right HMAC of a fresh nonce."""
         if not self._key:
             return False
         nonce = secrets.token_hex(16)
-        answer = await self._user_expression(f"{GUARD}.restore({nonce!r})")
+        answer = await self._user_expression(f"{GUARD}.{call}({nonce!r})")
         expected = hmac.new(bytes.fromhex(self._key), nonce.encode(), hashlib.sha256).hexdigest()
         return answer is not None and hmac.compare_digest(answer, expected)
 
+    async def _guard_reset(self) -> bool:
+        """Back to the post-setup state: restore + the namespace and random states of the snapshot."""
+        return await self._guard_ok("reset")
+
     # -- one cell --------------------------------------------------------------------------
     async def _run_cell(self, cell, index):
-        if not is_test_cell(cell):
+        if cells.kind(cell) is not Kind.TEST:
             await self._execute(cell, index, store_history=True)
             return
         if not await self._guard_ok():

@@ -13,6 +13,12 @@ path that IPython's input transformers, AST transformers and history never see:
    this path the answer is missing or wrong and the grader scores the test cell zero.
 3. ``forget(marker)`` right after each test cell: drops the cell's text from the caches a
    learner's later cell could print (``linecache``, ``last_execution_result``).
+4. ``reset(nonce)`` (the mutant runner, between two answers graded in one kernel): ``restore``,
+   and the user namespace back to exactly its post-setup names and values, the global random
+   states (torch, numpy, random) and the states of the generators the setup bound, the values
+   of the tensors and the contents of the plain containers it bound, torch's default dtype,
+   grad mode and thread count, and the contents of the course package's module-level
+   containers. Answers HMAC(key, nonce) like ``restore``.
 
 It defends against code that tampers with what the tests use; code written to defeat this
 module specifically (it is open source) is out of scope: see autograder/README.md.
@@ -29,9 +35,11 @@ import sys
 import threading
 import types
 
+from autograder import COURSE_PACKAGE
+
 _PLAIN = (int, float, str, bytes, bool, type(None), list, dict, tuple, set, frozenset)
 # Module-name prefixes whose attributes are restored (when they were imported by then).
-_PROTECTED_PREFIXES = ("torch", "numpy", "ilcourse", "math", "random", "builtins", "IPython",
+_PROTECTED_PREFIXES = ("torch", "numpy", COURSE_PACKAGE, "math", "random", "builtins", "IPython",
                        "ipykernel", "linecache", "inspect", "traceback", "warnings")
 
 
@@ -62,12 +70,25 @@ def _make_state():
                         ("excepthook", "displayhook", "stdout", "stderr", "meta_path", "path_hooks")}
         state["meta_path"] = list(sys.meta_path)
         state["sys_path"] = list(sys.path)
+        state["ns_keys"] = set(shell.user_ns)
+        state["runtime"] = _runtime_state(state)
         return state["key"].hex()
 
     def restore(nonce):
         if "key" not in state:
             return ""
-        _restore(state)
+        _quiet_restore(state)
+        return hmac.new(state["key"], nonce.encode(), hashlib.sha256).hexdigest()
+
+    def reset(nonce):
+        if "key" not in state:
+            return ""
+        _quiet_restore(state)
+        ns = state["shell"].user_ns
+        for name in [n for n in ns if n not in state["ns_keys"]]:
+            del ns[name]
+        ns.update(state["user_ns"])
+        _set_runtime_state(state["runtime"])
         return hmac.new(state["key"], nonce.encode(), hashlib.sha256).hexdigest()
 
     def forget(marker):
@@ -81,7 +102,78 @@ def _make_state():
             shell.user_ns.pop(marker, None)
         return "ok"
 
-    return snapshot, restore, forget
+    return snapshot, restore, forget, reset
+
+
+def _quiet_restore(state):
+    """``_restore`` without showing warnings (reading deprecated module attributes warns);
+    ``catch_warnings`` puts back on exit what it found, so the warnings module is restored again."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _restore(state)
+    if "warnings" in state["modules"]:
+        saved = state["module_vars"]["warnings"]
+        _restore_attrs(state["modules"]["warnings"], {k: v for k, v in saved.items() if not isinstance(v, _PLAIN)})
+
+
+def _runtime_state(state):
+    """Process-wide state an answer may change that later tests could see (for ``reset``)."""
+    import random
+
+    import torch
+
+    saved = {"torch_rng": torch.get_rng_state(), "random": random.getstate(),
+             "dtype": torch.get_default_dtype(), "grad": torch.is_grad_enabled(),
+             "threads": torch.get_num_threads(),
+             "generators": [(g, g.get_state()) for g in state["user_ns"].values()
+                            if isinstance(g, torch.Generator)],
+             "containers": [(v, _copy_container(v)) for name, module in state["modules"].items()
+                            if name.split(".")[0] == COURSE_PACKAGE
+                            for attr, v in vars(module).items()
+                            if not attr.startswith("__") and type(v) in (dict, list, set)],
+             # what the setup cells bound: plain containers and tensors, contents and values
+             "ns_containers": [(v, _copy_container(v)) for k, v in state["user_ns"].items()
+                               if type(v) in (dict, list, set) and k not in _IPYTHON_NAMES],
+             "ns_tensors": [(v, v.detach().clone()) for v in state["user_ns"].values()
+                            if isinstance(v, torch.Tensor)]}
+    if "numpy" in sys.modules:
+        saved["numpy"] = sys.modules["numpy"].random.get_state()
+    return saved
+
+
+_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}  # IPython's own, kept as they are
+
+
+def _copy_container(value):
+    return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else set(value)
+
+
+def _set_runtime_state(saved):
+    import random
+
+    import torch
+
+    torch.set_rng_state(saved["torch_rng"])
+    random.setstate(saved["random"])
+    torch.set_default_dtype(saved["dtype"])
+    torch.set_grad_enabled(saved["grad"])
+    torch.set_num_threads(saved["threads"])
+    for generator, gen_state in saved["generators"]:
+        generator.set_state(gen_state)
+    for tensor, value in saved["ns_tensors"]:
+        if tensor.shape != value.shape or tensor.dtype != value.dtype or not torch.equal(tensor, value):
+            with torch.no_grad():
+                tensor.set_(value.clone())
+    for container, contents in saved["containers"] + saved["ns_containers"]:
+        container.clear()
+        if isinstance(container, list):
+            container.extend(contents)
+        else:
+            container.update(contents)
+    if "numpy" in saved:
+        sys.modules["numpy"].random.set_state(saved["numpy"])
 
 
 def _classes_to_protect(shell):
@@ -133,7 +225,7 @@ def _restore(state):
     for name, module in state["modules"].items():
         sys.modules[name] = module
         saved = state["module_vars"][name]
-        if not name.startswith("ilcourse"):
+        if name.split(".")[0] != COURSE_PACKAGE:
             # Outside the course package only objects: counters and flags change legitimately.
             saved = {k: v for k, v in saved.items() if not isinstance(v, _PLAIN) and k != "_"}
         _restore_attrs(module, saved)
@@ -162,5 +254,5 @@ def _restore(state):
     shell.user_ns["__builtins__"] = builtins
 
 
-snapshot, restore, forget = _make_state()
+snapshot, restore, forget, reset = _make_state()
 del _make_state

@@ -12,7 +12,6 @@ defaults), so keep it import-light and free of side effects except creating the 
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -22,15 +21,6 @@ if __package__ in (None, ""):  # loaded by nbgrader as a plain file
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder import SCRATCH  # noqa: E402
-
-#: Seconds one cell may run before it is interrupted (training cells must fit in this).
-CELL_TIMEOUT = int(os.environ.get("AUTOGRADER_CELL_TIMEOUT", "60"))
-#: Seconds the whole grading of one submission may take (kernel start to scores).
-WALL_CLOCK = int(os.environ.get("AUTOGRADER_WALL_CLOCK", "300"))
-#: Address-space limit of the grading kernel (bytes); torch alone maps ~0.7 GB.
-MEMORY_BYTES = int(os.environ.get("AUTOGRADER_MEMORY_BYTES", str(3 * 1024**3)))
-#: Threads per grading kernel (torch/OpenMP); 1 keeps parallel grading predictable.
-THREADS = int(os.environ.get("AUTOGRADER_THREADS", "1"))
 
 
 def course_config(course_root: Path) -> Config:
@@ -53,11 +43,10 @@ def course_config(course_root: Path) -> Config:
 
 
 def grading_config(run_course: Path, db_path: Path, kernel_name: str, runtime_dir: Path,
-                   cell_timeout: int = CELL_TIMEOUT) -> Config:
+                   cell_timeout: int) -> Config:
     """Configuration of one private grading run (one student, its own gradebook)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, LimitOutput, SaveAutoGrades
 
     from autograder.execute import GuardedExecute
 

@@ -19,9 +19,10 @@ import ast
 
 import nbformat
 
-from autograder.submission import grade_id, is_answer
+from autograder import COURSE_PACKAGE, cells
+from autograder.cells import Kind
 
-ROOT = "ilcourse"
+ROOT = COURSE_PACKAGE  # "ilcourse" in the docstrings below
 
 
 def _tree(code: str) -> ast.AST | None:
@@ -90,7 +91,7 @@ def ilcourse_names(code: str, bound: dict[str, str]) -> set[str]:
 
 
 def _answers(nb: nbformat.NotebookNode) -> dict[str, str]:
-    return {grade_id(cell): cell.source for cell in nb.cells if cell.get("cell_type") == "code" and is_answer(cell)}
+    return {gid: cell.source for gid, cell in cells.answer_cells(nb, Kind.ANSWER).items()}
 
 
 def unexpected_references(submission: nbformat.NotebookNode, source: nbformat.NotebookNode,
@@ -99,7 +100,7 @@ def unexpected_references(submission: nbformat.NotebookNode, source: nbformat.No
 
     Returns ``[{"grade_id": ..., "names": [...]}, ...]`` for the cells that have any.
     """
-    given = [c for c in release.cells if not is_answer(c)]
+    given = [c for c in release.cells if cells.kind(c) not in cells.ANSWERS]
     bound = aliases(given)
     expected = {gid: ilcourse_names(code, bound) for gid, code in _answers(source).items()}
     stubs = {gid: ilcourse_names(code, bound) for gid, code in _answers(release).items()}

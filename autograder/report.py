@@ -12,45 +12,20 @@ from __future__ import annotations
 import copy
 import html
 import re
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
+from autograder import cells
+from autograder.cells import Kind, exercise_name
+from autograder.protocol import AWAITING_MANUAL, ERROR, FAILED, NOT_ANSWERED, PASSED, Exercise, Result
+
+__all__ = ["Exercise", "Result", "collect", "exercise_name", "feedback_notebook", "hidden_lines",
+           "redact", "table", "write_html"]
+
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MIN_SECRET_LINE = 8  # shorter hidden lines ("))", "x = 1") are not worth redacting
-
-
-@dataclass
-class Exercise:
-    name: str
-    score: float
-    max_score: float
-    status: str  # passed | failed | not answered | error
-    message: str = ""
-
-
-@dataclass
-class Result:
-    assignment: str
-    score: float
-    max_score: float
-    exercises: list[Exercise] = field(default_factory=list)
-    sandboxed: bool = False
-    feedback: str | None = None
-    # Errors raised by cells that are not tests: answer cells ("answer") and the notebook's own
-    # cells ("notebook": setup, experiments, figures). Not scored, but worth knowing: a learner
-    # sees why a figure is missing, and the course's tests require a clean solution notebook.
-    cell_errors: list[dict] = field(default_factory=list)
-    # Answer cells that use ilcourse names the reference solution does not (autograder/references.py):
-    # perhaps the exercise's own reference implementation. For the instructor; never scored.
-    reference_uses: list[dict] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {"assignment": self.assignment, "score": self.score, "max_score": self.max_score,
-                "exercises": [asdict(e) for e in self.exercises], "cell_errors": self.cell_errors,
-                "reference_uses": self.reference_uses}
 
 
 def hidden_lines(source_nb: nbformat.NotebookNode, release_nb: nbformat.NotebookNode) -> set[str]:
@@ -83,58 +58,62 @@ def error_message(cell) -> str:
     return ""
 
 
-def exercise_name(test_id: str) -> str:
-    return test_id[: -len("_test")] if test_id.endswith("_test") else test_id
-
-
 def collect(autograded: nbformat.NotebookNode, scores: dict[str, tuple[float, float]],
             answered: dict[str, bool], secrets: set[str], assignment: str) -> Result:
-    """Per-exercise results from the gradebook scores and the autograded notebook."""
+    """Per-exercise results from the gradebook scores and the autograded notebook.
+
+    Test cells are scored from the gradebook; manually graded answers are listed as awaiting
+    manual grading with their points in ``manual_max_score`` (whatever the gradebook says).
+    """
     exercises, cell_errors = [], []
-    for index, cell in enumerate(autograded.cells):
-        nbg = cell.get("metadata", {}).get("nbgrader", {})
-        test_id = nbg.get("grade_id")
-        if not (nbg.get("grade") and not nbg.get("solution") and test_id in scores):
+    for index, (cell, k) in enumerate(zip(autograded.cells, cells.kinds(autograded))):
+        gid = cells.grade_id(cell) or ""
+        if k is Kind.MANUAL:
+            message = "" if answered.get(gid, True) else "the answer cell was left as released"
+            exercises.append(Exercise(gid, None, cells.points(cell), AWAITING_MANUAL, message))
+            continue
+        if k is not Kind.TEST or gid not in scores:
             message = error_message(cell) if cell.get("cell_type") == "code" else ""
             if message:
-                kind = "answer" if nbg.get("solution") else "notebook"
-                cell_errors.append({"cell": index, "kind": kind, "grade_id": test_id or "",
+                where = "answer" if k is Kind.ANSWER else "notebook"
+                cell_errors.append({"cell": index, "kind": where, "grade_id": gid,
                                     "message": redact(message, secrets)})
             continue
-        score, max_score = scores[test_id]
-        name = exercise_name(test_id)
+        score, max_score = scores[gid]
+        name = exercise_name(gid)
         message = redact(error_message(cell), secrets)
         if score >= max_score:
-            status = "passed"
+            status = PASSED
         elif not answered.get(name, True):
-            status, message = "not answered", message or "the answer cell was left as released"
+            status, message = NOT_ANSWERED, message or "the answer cell was left as released"
         elif any(o.get("ename") in ("IntegrityError", "KernelDied", "TimeoutError")
                  for o in cell.get("outputs", []) if o.get("output_type") == "error"):
-            status = "error"
+            status = ERROR
         else:
-            status = "failed"
+            status = FAILED
         exercises.append(Exercise(name, score, max_score, status, message))
-    return Result(assignment, sum(e.score for e in exercises), sum(e.max_score for e in exercises),
-                  exercises, cell_errors=cell_errors)
+    auto = [e for e in exercises if not e.manual]
+    return Result(assignment, sum(e.score for e in auto), sum(e.max_score for e in auto), exercises,
+                  manual_max_score=sum(e.max_score for e in exercises if e.manual),
+                  cell_errors=cell_errors)
 
 
 def feedback_notebook(autograded: nbformat.NotebookNode, result: Result, secrets: set[str],
                       sandboxed: bool) -> nbformat.NotebookNode:
     """The autograded notebook without hidden tests, with a score table on top."""
     nb = copy.deepcopy(autograded)
-    for cell in nb.cells:
-        nbg = cell.get("metadata", {}).get("nbgrader", {})
-        is_test = nbg.get("grade") and not nbg.get("solution")
+    for cell, k in zip(nb.cells, cells.kinds(nb)):
+        is_test = k is Kind.TEST
         if is_test:
             cell.source = HIDDEN.sub("# (hidden tests)", cell.source)
         for out in cell.get("outputs", []):
             _scrub_output(out, secrets, short_traceback=bool(is_test))
     rows = "\n".join(
-        f"| {e.name} | {e.score:g} / {e.max_score:g} | {e.status} | {html.escape(e.message)} |"
+        f"| {e.name} | {_points(e)} / {e.max_score:g} | {e.status} | {html.escape(e.message)} |"
         for e in result.exercises)
     note = "" if sandboxed else "\n\n*Graded without the sandbox (bubblewrap not available).*"
     header = nbformat.v4.new_markdown_cell(
-        f"# Feedback: {result.assignment}\n\n**Score: {result.score:g} / {result.max_score:g}**\n\n"
+        f"# Feedback: {result.assignment}\n\n**Score: {total(result)}**\n\n"
         f"| exercise | points | status | first line of the failure |\n|---|---|---|---|\n{rows}{note}")
     nb.cells.insert(0, header)
     return nb
@@ -171,11 +150,11 @@ def write_html(nb: nbformat.NotebookNode, path: Path) -> Path:
 def table(result: Result) -> str:
     """Plain-text per-exercise table and total."""
     rows = [("exercise", "points", "max", "status", "message")]
-    rows += [(e.name, f"{e.score:g}", f"{e.max_score:g}", e.status, e.message[:100]) for e in result.exercises]
+    rows += [(e.name, _points(e), f"{e.max_score:g}", e.status, e.message[:100]) for e in result.exercises]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
     lines.insert(1, "-" * (sum(widths) + 8 + 20))
-    lines.append(f"total: {result.score:g} / {result.max_score:g}")
+    lines.append(f"total: {total(result)}")
     for err in result.cell_errors:
         if err["kind"] == "notebook":  # answer cells' errors already show in their exercise's row
             lines.append(f"note: cell {err['cell']} raised {err['message'][:100]} (not scored)")
@@ -184,3 +163,15 @@ def table(result: Result) -> str:
                      f"solution does not: check by hand that it does not call the exercise's reference "
                      f"implementation (not scored)")
     return "\n".join(lines)
+
+
+def _points(exercise: Exercise) -> str:
+    return "-" if exercise.score is None else f"{exercise.score:g}"
+
+
+def total(result: Result) -> str:
+    """``6 / 6``, or ``6 / 6 autograded, 2 points await manual grading``."""
+    text = f"{result.score:g} / {result.max_score:g}"
+    if result.manual_max_score:
+        text += f" autograded, {result.manual_max_score:g} points await manual grading"
+    return text

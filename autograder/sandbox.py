@@ -1,10 +1,11 @@
 """The grading kernel's kernelspec, sandboxed with bubblewrap (``bwrap``) when available.
 
 Inside the sandbox the whole filesystem is read-only, and these are hidden behind empty
-tmpfs mounts: the course root (``solutions/``, ``.grading/``, ``.git``, mutants), the code
-root except the ``ilcourse`` and ``autograder`` packages, ``/tmp`` (other students' runs) and
-the private run folder (the Python installation itself stays visible, read-only) except the two folders the kernel needs (its working folder,
-read-only, and the runtime folder with the connection file and IPC sockets). The network is
+tmpfs mounts: the course root (``solutions/``, ``mutants/``, ``.grading/``, ``.git``), the code
+root except the course package and ``autograder``, ``/tmp`` (other students' runs) and
+the private run folder (the Python installation itself stays visible, read-only) except the
+two folders the kernel needs (its working folder, read-only, and the runtime folder with the
+connection file and IPC sockets). The network is
 unshared, so the kernel talks to the grader over IPC sockets (``KernelManager.transport=ipc``).
 ``--die-with-parent`` reaps the kernel if the grader dies.
 """
@@ -17,9 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder import CODE_ROOT
+from autograder import CODE_ROOT, COURSE_PACKAGE
 
-KERNEL_NAME = "ilcourse-grader"
+KERNEL_NAME = "course-grader"
 
 
 def bwrap_path() -> str | None:
@@ -40,11 +41,10 @@ def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runt
     for path in dict.fromkeys(p.resolve() for p in hidden):
         if not str(path).startswith("/tmp/"):  # already hidden by the /tmp tmpfs
             argv += ["--tmpfs", str(path)]
-    for package in ("ilcourse", "autograder"):
+    for package in (COURSE_PACKAGE, "autograder"):
         src = CODE_ROOT / package
         argv += ["--ro-bind", str(src), str(src)]
     argv += python_installation_binds()
-    argv += ["--tmpfs", str(CODE_ROOT / "autograder" / "mutants")]
     argv += ["--ro-bind", str(workdir), str(workdir)]
     argv += ["--bind", str(runtime_dir), str(runtime_dir)]
     argv += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--chdir", str(workdir)]
@@ -75,6 +75,7 @@ def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path
     argv = prefix + [sys.executable, "-P", "-m", "autograder.kernel", "-f", "{connection_file}"]
     env = {
         "PYTHONPATH": str(CODE_ROOT),
+        "AUTOGRADER_COURSE_PACKAGE": COURSE_PACKAGE,
         "AUTOGRADER_MEMORY_BYTES": str(memory_bytes),
         "OMP_NUM_THREADS": str(threads),
         "MKL_NUM_THREADS": str(threads),
@@ -82,7 +83,7 @@ def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path
         "PYTHONWARNINGS": "default",
         "TQDM_DISABLE": "1",
     }
-    spec = {"argv": argv, "display_name": "ilcourse grader", "language": "python", "env": env}
+    spec = {"argv": argv, "display_name": "course grader", "language": "python", "env": env}
     folder = dest / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))

@@ -1,17 +1,25 @@
-"""One grading run, in its own process: ``python -m autograder.worker JOB.json``.
+"""One grading run, in its own process: ``python -m autograder.worker JOB.json`` (worker side).
 
-The parent (autograder/grading.py) prepared a private course folder (a copy of the grading
-template with its own gradebook, and the rebuilt submission). This process runs nbgrader's
-autograde on it with the hardened configuration, reads the scores back from the private
-gradebook, writes the learner's feedback HTML and a result JSON. The parent enforces the
+The host (autograder/grading.py) prepared a private course folder (a copy of the grading
+template with its own gradebook) and wrote a :class:`~autograder.protocol.Job`. This process
+never runs learner code itself: it starts the learner's kernel (sandboxed, see
+autograder/sandbox.py) and drives it. Two modes:
+
+- ``notebook``: nbgrader's autograde with the hardened configuration on the rebuilt
+  submission; scores read back from the private gradebook; the learner's feedback HTML.
+- ``answers``: many sources of one exercise's answer cell, each followed by the exercise's
+  test cell, in one kernel (:meth:`GuardedExecute.grade_answers`), scored as nbgrader scores
+  a test cell.
+
+It writes a :class:`~autograder.protocol.Reply` to ``job.reply_json``. The host enforces the
 wall clock by killing this process group, so a stuck run never blocks the others.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -20,23 +28,16 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.protocol import AnswerOutcome, Job, Reply
 
-def run(job: dict) -> dict:
-    from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
 
-    from autograder import prepare_nbgrader
+def run(job: Job) -> Reply:
+    from autograder import prepare_nbgrader, sandbox
 
     prepare_nbgrader()
-    from nbgrader.coursedir import CourseDirectory
-
-    from autograder import references, report, sandbox
-    from autograder.nbgrader_config import grading_config
-
-    assignment, student = job["assignment"], job["student"]
-    run_dir = Path(job["run_dir"])
-    course, db = run_dir / "course", run_dir / "db" / "gradebook.db"
-    workdir = course / "autograded" / student / assignment
+    run_dir = Path(job.run_dir)
+    course = run_dir / "course"
+    workdir = course / "autograded" / STUDENT / job.assignment
     workdir.mkdir(parents=True, exist_ok=True)
     # Short path: IPC socket names must fit in 108 bytes.
     runtime = Path(tempfile.mkdtemp(prefix="agk-", dir="/tmp"))
@@ -47,39 +48,92 @@ def run(job: dict) -> dict:
         # where the sandboxed kernel can read it.
         tempfile.tempdir = str(runtime)
         sandboxed = sandbox.write_kernelspec(
-            run_dir / "jupyter", Path(job["course_root"]), run_dir, workdir, runtime,
-            job["memory_bytes"], job["threads"])
-        c = grading_config(course, db, sandbox.KERNEL_NAME, runtime, job["cell_timeout"])
-        api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
-        outcome = api.autograde(assignment, student, force=True, create=True)
-        if not outcome["success"]:
-            if os.environ.get("AUTOGRADER_DEBUG"):
-                print(outcome.get("log"), file=sys.stderr)
-            return {"error": "nbgrader autograde failed: " + _last_line(outcome.get("error") or outcome.get("log"))}
+            run_dir / "jupyter", Path(job.course_root), run_dir, workdir, runtime,
+            job.limits.memory_bytes, job.limits.threads)
+        if job.mode == "answers":
+            reply = _grade_answers(job, course, workdir, runtime)
+        else:
+            reply = _grade_notebook(job, course, workdir, runtime, sandboxed)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+    reply.sandboxed = sandboxed
+    return reply
+
+
+STUDENT = "learner"
+
+
+def _grade_notebook(job: Job, course: Path, workdir: Path, runtime: Path, sandboxed: bool) -> Reply:
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder import references, report, sandbox
+    from autograder.nbgrader_config import grading_config
+
+    db = course.parent / "db" / "gradebook.db"
+    c = grading_config(course, db, sandbox.KERNEL_NAME, runtime, job.limits.cell_timeout)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
+    outcome = api.autograde(job.assignment, STUDENT, force=True, create=True)
+    if not outcome["success"]:
+        if os.environ.get("AUTOGRADER_DEBUG"):
+            print(outcome.get("log"), file=sys.stderr)
+        return Reply(error="nbgrader autograde failed: "
+                     + _last_line(outcome.get("error") or outcome.get("log")))
 
     scores = {}
     with Gradebook(f"sqlite:///{db}") as gb:
-        sub = gb.find_submission_notebook(assignment, assignment, student)
+        sub = gb.find_submission_notebook(job.assignment, job.assignment, STUDENT)
         for grade in sub.grades:
             scores[grade.name] = (float(grade.score or 0.0), float(grade.max_score))
-    autograded = nbformat.read(workdir / f"{assignment}.ipynb", as_version=4)
-    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    name = f"{job.assignment}.ipynb"
+    autograded = nbformat.read(workdir / name, as_version=4)
+    source = nbformat.read(course / "source" / job.assignment / name, as_version=4)
+    release = nbformat.read(course / "release" / job.assignment / name, as_version=4)
     secrets = report.hidden_lines(source, release)
-    only = job.get("only")
-    if only:
-        scores = {k: v for k, v in scores.items() if report.exercise_name(k) in only}
-    result = report.collect(autograded, scores, job["answered"], secrets, assignment)
+    result = report.collect(autograded, scores, job.answered, secrets, job.assignment)
     result.sandboxed = sandboxed
     result.reference_uses = references.unexpected_references(autograded, source, release)
-    if job.get("feedback_html"):
+    if job.feedback_html:
         fb = report.feedback_notebook(autograded, result, secrets, sandboxed)
-        result.feedback = str(report.write_html(fb, Path(job["feedback_html"])))
-    out = result.to_json()
-    out.update(sandboxed=sandboxed, feedback=result.feedback)
-    return out
+        result.feedback = str(report.write_html(fb, Path(job.feedback_html)))
+    return Reply(result=result)
+
+
+def _grade_answers(job: Job, course: Path, workdir: Path, runtime: Path) -> Reply:
+    """The release's setup (and read-only) cells, the exercise's answer cell and its test cell."""
+    from nbgrader.utils import determine_grade
+
+    from autograder import cells, report, sandbox
+    from autograder.cells import Kind
+    from autograder.execute import GuardedExecute
+    from autograder.nbgrader_config import grading_config
+
+    name = f"{job.assignment}.ipynb"
+    release = nbformat.read(course / "release" / job.assignment / name, as_version=4)
+    source = nbformat.read(course / "source" / job.assignment / name, as_version=4)
+    # The test cell with its hidden tests comes from the source (the release has them removed).
+    tests = {cells.grade_id(c): c for c in source.cells if cells.kind(c) is Kind.TEST}
+    kinds = cells.kinds(release)
+    answer = [c for c, k in zip(release.cells, kinds) if k is Kind.ANSWER and cells.grade_id(c) == job.exercise]
+    test = tests.get(f"{job.exercise}_test")
+    if not answer or test is None:
+        return Reply(error=f"exercise {job.exercise!r} has no answer cell and test cell "
+                           f"{job.exercise + '_test'!r} in {job.assignment}")
+    index = release.cells.index(answer[0])
+    prefix = [c for c, k in zip(release.cells[:index], kinds) if k is Kind.SETUP
+              or (k is Kind.READ_ONLY and c.cell_type == "code")]
+    nb = nbformat.v4.new_notebook(cells=prefix + [answer[0], test], metadata=release.metadata)
+    c = grading_config(course, course.parent / "db" / "gradebook.db", sandbox.KERNEL_NAME, runtime,
+                       job.limits.cell_timeout)
+    executor = GuardedExecute(config=c)
+    secrets = report.hidden_lines(source, release)
+    outcomes = []
+    for _answer, test_cell, fresh in executor.grade_answers(nb, job.sources, str(workdir)):
+        score, max_score = determine_grade(test_cell)
+        message = report.redact(report.error_message(test_cell), secrets)
+        outcomes.append(AnswerOutcome(float(score or 0.0), float(max_score), message, fresh))
+    return Reply(outcomes=outcomes)
 
 
 def _last_line(text: str | None) -> str:
@@ -91,12 +145,13 @@ def _last_line(text: str | None) -> str:
 
 
 def main() -> int:
-    job = json.loads(Path(sys.argv[1]).read_text())
+    data = json.loads(Path(sys.argv[1]).read_text())
+    job = Job.from_json(data)
     try:
-        out = run(job)
-    except Exception as exc:  # reported to the parent as "could not be graded"
-        out = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
-    Path(job["result_json"]).write_text(json.dumps(out))
+        reply = run(job)
+    except Exception as exc:  # reported to the host as "could not be graded"
+        reply = Reply(error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    Path(job.reply_json).write_text(json.dumps(reply.to_json()))
     return 0
 
 

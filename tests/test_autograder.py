@@ -6,6 +6,10 @@ Two groups:
   no solution or hidden-test text in ``notebooks/``, mutants;
 - the bad-submission battery, built from the grader's fixture assignment
   (``tests/grader_fixtures``) in a temporary course, graded in one ``grade-all --jobs 2``.
+
+Speed: one grading template per assignment for the whole session (``graders``), the selected
+solution and release gradings run ``JOBS`` at a time (``course_grades``), and the mutants of
+one exercise share a kernel. ``pytest -m "not slow"`` is the fast tier (no kernel at all).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -24,12 +29,14 @@ import pytest
 
 from autograder import CODE_ROOT, course, report
 from autograder.grading import Grader, GradingError, Limits, grade_all
+from autograder.protocol import AWAITING_MANUAL
 
 FIXTURES = Path(__file__).parent / "grader_fixtures"
 FIXTURE_ID = "00_fixture"
 REPO_ASSIGNMENTS = course.assignments(CODE_ROOT)
 HAS_BWRAP = shutil.which("bwrap") is not None
 PY = sys.executable
+JOBS = max(1, min(2, os.cpu_count() or 1))  # gradings in parallel (each kernel uses one thread)
 
 
 def run_cli(*args, env=None, cwd="/"):
@@ -44,10 +51,26 @@ def run_cli(*args, env=None, cwd="/"):
 def fixture_course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(FIXTURES / "solutions", root / "solutions")
-    (root / "autograder" / "mutants").mkdir(parents=True)
-    shutil.copy(FIXTURES / "mutants" / f"{FIXTURE_ID}.py", root / "autograder" / "mutants")
+    (root / "mutants").mkdir(parents=True)
+    shutil.copy(FIXTURES / "mutants" / f"{FIXTURE_ID}.py", root / "mutants")
     course.release(root, [FIXTURE_ID])
     return root
+
+
+@pytest.fixture(scope="session")
+def graders():
+    """``graders(root, assignment)``: one open Grader (one template) per assignment per session."""
+    cache: dict[tuple[Path, str], Grader] = {}
+
+    def get(root: Path, assignment: str) -> Grader:
+        key = (Path(root).resolve(), assignment)
+        if key not in cache:
+            cache[key] = Grader(root, assignment)
+        return cache[key]
+
+    yield get
+    for grader in cache.values():
+        grader.close()
 
 
 def release_nb(root: Path, assignment=FIXTURE_ID):
@@ -67,6 +90,7 @@ def answered(root: Path, **answers) -> nbformat.NotebookNode:
     nb, src = release_nb(root), source_nb(root)
     for gid in ("row_mean", "normalize_rows", "answer_mse"):
         cell(nb, gid).source = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell(src, gid).source)
+    cell(nb, "explain_fork").source = EXPLANATION
     for gid, source in answers.items():
         cell(nb, gid).source = source
     return nb
@@ -79,6 +103,7 @@ def add_cell(nb, source, after=None):
     return nb
 
 
+EXPLANATION = "An MSE policy predicts the average action; at a fork that is straight ahead."
 WRONG_MEAN = "def row_mean(x):\n    return x.sum(dim=1)\n"
 WRONG_NORM = "def normalize_rows(x):\n    return x / x.abs().sum(dim=1, keepdim=True)\n"
 
@@ -143,6 +168,8 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
     b["duplicated_cells"] = (_duplicated(answered(root, row_mean=WRONG_MEAN)), dict(full, row_mean=0))
     b["deleted_test"] = (_deleted(answered(root, normalize_rows=WRONG_NORM)), dict(full, normalize_rows=0))
     b["edited_test"] = (_edited(answered(root, row_mean=WRONG_MEAN)), dict(full, row_mean=0))
+    b["manual_points_tampered"] = (_manual_tampered(answered(root)), full)
+    b["manual_as_code"] = (_manual_as_code(answered(root)), full)
     b["empty_notebook"] = (nbformat.v4.new_notebook(), "review")
     b["wrong_notebook"] = (_wrong_notebook(), "review")
     b["not_a_notebook"] = (b"this is a zip file, honest\x00\x01", "review")
@@ -152,6 +179,7 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
             "import glob, sqlite3, pathlib\n"
             f"_paths = glob.glob({str(root / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
             f"_paths += glob.glob({str(CODE_ROOT / 'solutions')!r} + '/**/*.ipynb', recursive=True)\n"
+            f"_paths += glob.glob({str(CODE_ROOT / 'mutants')!r} + '/*.py')\n"
             "_dbs = glob.glob('/tmp/**/gradebook.db', recursive=True)\n"
             f"_dbs += glob.glob({str(root / '.grading')!r} + '/**/*.db', recursive=True)\n"
             "for _db in _dbs:\n    sqlite3.connect(_db).execute('update grade set auto_score = 99')\n"
@@ -174,6 +202,21 @@ def _edited(nb):
     c = cell(nb, "row_mean_test")
     c.source = "pass"
     c.metadata["nbgrader"]["points"] = 20
+    return nb
+
+
+def _manual_tampered(nb):
+    """The free-response cell's metadata claims 100 points and an autograded test."""
+    meta = cell(nb, "explain_fork").metadata["nbgrader"]
+    meta.update(points=100, solution=False, grade=True, locked=True)
+    return nb
+
+
+def _manual_as_code(nb):
+    """The free-response cell turned into code that would pass as a test (and prints)."""
+    c = cell(nb, "explain_fork")
+    index = nb.cells.index(c)
+    nb.cells[index] = nbformat.v4.new_code_cell("print('full marks please')", metadata=c.metadata)
     return nb
 
 
@@ -208,24 +251,25 @@ def _write_battery(root: Path, folder: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def battery_results(fixture_course, tmp_path_factory):
+def battery_results(fixture_course, tmp_path_factory, graders):
     folder = tmp_path_factory.mktemp("submissions")
     battery = _write_battery(fixture_course, folder)
     out = folder.parent / "grades.csv"
     feedback = folder.parent / "feedback"
-    rows = grade_all(folder, FIXTURE_ID, out, fixture_course, jobs=2,
+    rows = grade_all(folder, FIXTURE_ID, out, fixture_course, jobs=JOBS,
                      limits=Limits(cell_timeout=8, wall_clock=240), feedback_dir=feedback,
-                     log=lambda m: None)
+                     log=lambda m: None, grader=graders(fixture_course, FIXTURE_ID))
     return battery, {r["student"]: r for r in rows}, out, feedback
 
 
 # -- the battery -------------------------------------------------------------------------------
 
-BATTERY_NAMES = ["correct", "uses_course_code", "released", "syntax_error", "exception", "wrong_shape", "nan", "warning",
+BATTERY_NAMES = ["correct", "uses_course_code", "released", "syntax_error", "exception", "wrong_shape", "nan",
+                 "warning",
                  "monkeypatch", "input_transformer", "ipython_patch", "history_leak", "infinite_loop",
                  "ignores_sigint", "os_exit", "memory_bomb", "duplicated_cells", "deleted_test",
-                 "edited_test", "empty_notebook", "wrong_notebook", "not_a_notebook", "shadow_files",
-                 "reads_solutions"]
+                 "edited_test", "manual_points_tampered", "manual_as_code", "empty_notebook",
+                 "wrong_notebook", "not_a_notebook", "shadow_files", "reads_solutions"]
 
 
 @pytest.mark.slow
@@ -244,6 +288,8 @@ def test_bad_submission(battery_results, student):
     got = {name: row[name] for name in expected}
     assert got == expected, row
     assert row["score"] == sum(expected.values())
+    # the free-response cell is never scored, whatever the submission did to it
+    assert row["explain_fork"] == AWAITING_MANUAL and row["manual_max_score"] == 2, row
 
 
 @pytest.mark.slow
@@ -278,10 +324,10 @@ def _html_escape(s):
 
 
 @pytest.mark.slow
-def test_wall_clock_and_exit_codes(fixture_course, tmp_path):
+def test_wall_clock_and_exit_codes(fixture_course, tmp_path, graders):
     nb_path = tmp_path / f"{FIXTURE_ID}.ipynb"
     nbformat.write(answered(fixture_course), nb_path)
-    with Grader(fixture_course, FIXTURE_ID, Limits(wall_clock=2)) as grader:
+    with graders(fixture_course, FIXTURE_ID).with_limits(Limits(wall_clock=2)) as grader:
         with pytest.raises(GradingError, match="wall clock"):
             grader.grade(nb_path)
     bad = tmp_path / "notes.txt"
@@ -299,11 +345,17 @@ def test_grade_cli_json_and_feedback(fixture_course, tmp_path):
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["assignment"] == FIXTURE_ID and out["score"] == 4 and out["max_score"] == 6
+    assert out["manual_max_score"] == 2
     ex = {e["name"]: e for e in out["exercises"]}
     assert ex["row_mean"]["status"] == "failed" and "row_mean" in ex["row_mean"]["message"]
     assert set(ex["row_mean"]) == {"name", "score", "max_score", "status", "message"}
+    assert ex["explain_fork"] == {"name": "explain_fork", "score": None, "max_score": 2,
+                                  "status": AWAITING_MANUAL, "message": ""}
     assert out["reference_uses"] == []
-    assert fb.is_file() and "BEGIN HIDDEN TESTS" not in fb.read_text()
+    text = fb.read_text()
+    assert fb.is_file() and "BEGIN HIDDEN TESTS" not in text
+    assert EXPLANATION.split(";")[0] in text  # the learner's answer, for the person grading it
+    assert "Rubric" not in text and "Model answer" not in text
 
 
 @pytest.mark.slow
@@ -313,7 +365,8 @@ def test_grading_without_sandbox_says_so(fixture_course, tmp_path):
     res = run_cli("--course-root", str(fixture_course), "grade", str(nb_path),
                   env={"AUTOGRADER_NO_SANDBOX": "1"})
     assert res.returncode == 0, res.stderr
-    assert "total: 6 / 6" in res.stdout
+    assert "total: 6 / 6 autograded, 2 points await manual grading" in res.stdout
+    assert re.search(r"explain_fork\s+-\s+2\s+awaiting manual grading", res.stdout), res.stdout
     assert "WITHOUT the sandbox" in res.stderr
 
 
@@ -332,8 +385,8 @@ def test_numeric_last_expression_is_not_partial_credit(fixture_course, tmp_path)
     nbformat.write(answered(root), good)
     nbformat.write(answered(root, row_mean=WRONG_MEAN), bad)
     with Grader(root, FIXTURE_ID) as grader:
-        assert grader.grade(good)["score"] == 6
-        assert grader.grade(bad)["score"] == 4
+        assert grader.grade(good).score == 6
+        assert grader.grade(bad).score == 4
 
 
 def test_grader_api_works_from_a_venv_that_is_not_activated(fixture_course):
@@ -358,12 +411,37 @@ def test_fixture_release_in_sync(fixture_course):
 
 
 @pytest.mark.slow
-def test_fixture_mutants(fixture_course):
+def test_fixture_mutants(fixture_course, graders):
     from autograder.mutants import run_mutants
 
-    rows = run_mutants(fixture_course, FIXTURE_ID, jobs=2)
+    rows = run_mutants(fixture_course, FIXTURE_ID, jobs=JOBS, grader=graders(fixture_course, FIXTURE_ID))
     assert len(rows) >= 10
     assert [r for r in rows if not r["ok"]] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sandbox", ["bwrap", "no sandbox"])
+def test_answers_in_one_kernel_do_not_leak_into_each_other(fixture_course, graders, monkeypatch, sandbox):
+    """The mutant runner's batch: whatever an answer leaves behind (names, monkeypatches, a dead
+    kernel, the global RNG), the next answer is graded as if it ran alone after the setup."""
+    if sandbox == "bwrap" and not HAS_BWRAP:
+        pytest.skip("needs bubblewrap (bwrap); CI installs it")
+    if sandbox == "no sandbox":
+        monkeypatch.setenv("AUTOGRADER_NO_SANDBOX", "1")
+    right = "def row_mean(x):\n    return x.mean(dim=1)\n"
+    sources = [
+        right + "import ilcourse.checks\nilcourse.checks.check_close = lambda *a, **k: None\n"
+                "check_close = ilcourse.checks.check_close\nimport torch\ntorch.manual_seed(123)\n",
+        "def row_mean(x)\n    return x.mean(1)\n",  # syntax error: the previous row_mean must be gone
+        WRONG_MEAN,  # wrong: the patched check_close must be back
+        "import os\nos._exit(1)\n",
+        right,  # after a dead kernel: a fresh one
+        "x = 1\n",  # defines no row_mean
+    ]
+    outcomes = graders(fixture_course, FIXTURE_ID).grade_answers("row_mean", sources)
+    assert [o.score for o in outcomes] == [2, 0, 0, 0, 2, 0], outcomes
+    assert "NameError" in outcomes[1].message and "row_mean" in outcomes[2].message
+    assert outcomes[0].fresh_kernel and outcomes[4].fresh_kernel and not outcomes[2].fresh_kernel
 
 
 # -- the course's assignments ------------------------------------------------------------------
@@ -378,7 +456,8 @@ def test_mutant_edits_apply_once_and_fail_loudly_when_stale():
     assert apply_edits(m, "def f(a):\n    return a\n").source == "def f(a):\n    return a + 1\n"
     with pytest.raises(ValueError, match="occurs 0 times"):
         apply_edits(m, "def f(a):\n    return 2 * a\n")
-    assert without_markers("def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n") == "def f():\n    pass\n"
+    marked = "def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n"
+    assert without_markers(marked) == "def f():\n    pass\n"
 
 
 @needs_assignments
@@ -387,13 +466,22 @@ def test_course_mutants_load_against_todays_solutions(assignment):
     """Fast: every mutant's edits still apply to the solution (grading them is test_mutants)."""
     from autograder.mutants import load_mutants
 
+    import nbformat
+
+    from autograder import cells
+
     mutants = load_mutants(CODE_ROOT, assignment)
     assert mutants and all(m.source for m in mutants)
-    exercises = {m.exercise for m in mutants}
-    for exercise in exercises:  # each graded exercise: >= 3 wrong answers and >= 1 alternative
+    nb = nbformat.read(CODE_ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = [c for c in nb.cells if cells.kind(c) == cells.Kind.ANSWER]
+    # Every autograded exercise of the notebook (not only those the catalogue names): a concept
+    # question needs every wrong letter (>= 3), a code exercise >= 4 wrong answers; both >= 1 right one.
+    for cell in answers:
+        exercise = cells.grade_id(cell)
         wrong = [m for m in mutants if m.exercise == exercise and not m.should_pass]
         right = [m for m in mutants if m.exercise == exercise and m.should_pass]
-        assert len(wrong) >= 3 and len(right) >= 1, (exercise, len(wrong), len(right))
+        needed = 3 if exercise.startswith("answer_") else 4
+        assert len(wrong) >= needed and len(right) >= 1, (exercise, len(wrong), len(right))
 
 
 @needs_assignments
@@ -423,37 +511,67 @@ def test_no_solution_or_hidden_test_in_release(assignment):
         assert line not in release_lines, f"hidden-test line in release: {line}"
 
 
+GRADING_TESTS = {"test_solution_grades_full_marks": "solutions",
+                 "test_release_grades_zero": "notebooks"}
+
+
+@pytest.fixture(scope="session")
+def course_grades(request, graders):
+    """``(folder, assignment) -> Result | GradingError`` for every solution/release grading
+    that this session selected, graded JOBS at a time before the first of those tests runs."""
+    wanted = sorted({(GRADING_TESTS[item.originalname], item.callspec.params["assignment"])
+                     for item in request.session.items
+                     if item.originalname in GRADING_TESTS and hasattr(item, "callspec")})
+
+    def one(key):
+        folder, assignment = key
+        try:
+            return graders(CODE_ROOT, assignment).grade(CODE_ROOT / folder / assignment / f"{assignment}.ipynb")
+        except GradingError as exc:
+            return exc
+
+    for assignment in dict.fromkeys(a for _, a in wanted):  # templates first, one thread each
+        graders(CODE_ROOT, assignment)
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        return dict(zip(wanted, pool.map(one, wanted)))
+
+
+def _graded(course_grades, folder, assignment):
+    res = course_grades[(folder, assignment)]
+    if isinstance(res, Exception):
+        raise res
+    return res
+
+
 @pytest.mark.slow
 @needs_assignments
 @pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
-def test_solution_grades_full_marks(assignment):
-    with Grader(CODE_ROOT, assignment) as grader:
-        res = grader.grade(CODE_ROOT / "solutions" / assignment / f"{assignment}.ipynb")
-    bad = [e for e in res["exercises"] if e["score"] != e["max_score"]]
-    assert not bad and res["score"] == res["max_score"] > 0, bad
+def test_solution_grades_full_marks(assignment, course_grades):
+    res = _graded(course_grades, "solutions", assignment)
+    bad = [e for e in res.autograded if e.score != e.max_score]
+    assert not bad and res.score == res.max_score > 0, bad
     # the experiments assert the lesson's measured numbers: a regression must fail here
-    assert res["cell_errors"] == [], res["cell_errors"]
+    assert res.cell_errors == [], res.cell_errors
 
 
 @pytest.mark.slow
 @needs_assignments
 @pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
-def test_release_grades_zero(assignment):
-    with Grader(CODE_ROOT, assignment) as grader:
-        res = grader.grade(CODE_ROOT / "notebooks" / assignment / f"{assignment}.ipynb")
-    assert res["exercises"] and all(e["score"] == 0 for e in res["exercises"]), res
+def test_release_grades_zero(assignment, course_grades):
+    res = _graded(course_grades, "notebooks", assignment)
+    assert res.autograded and all(e.score == 0 for e in res.autograded), res
     # before the learner writes anything, only the answer cells may raise: the notebook's own
-    # cells (setup, experiments, figures, widgets) run on the ilcourse reference
-    assert [e for e in res["cell_errors"] if e["kind"] != "answer"] == [], res["cell_errors"]
+    # cells (setup, experiments, figures, widgets) run on the course package's reference
+    assert [e for e in res.cell_errors if e["kind"] != "answer"] == [], res.cell_errors
 
 
 @pytest.mark.slow
 @needs_assignments
 @pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
-def test_mutants(assignment):
+def test_mutants(assignment, graders):
     from autograder.mutants import run_mutants
 
-    rows = run_mutants(CODE_ROOT, assignment, jobs=2)
+    rows = run_mutants(CODE_ROOT, assignment, jobs=JOBS, grader=graders(CODE_ROOT, assignment))
     assert [r for r in rows if not r["ok"]] == []
 
 

@@ -1,11 +1,16 @@
 """Mutation testing of the notebooks' tests: ``python -m autograder mutants [ID ...]``.
 
-``autograder/mutants/<assignment_id>.py`` defines ``MUTANTS``, a list of :class:`Mutant`:
+The catalogue ``mutants/<assignment_id>.py`` at the course root (course content, next to
+``solutions/``; not part of the grader's package) defines ``MUTANTS``, a list of :class:`Mutant`:
 plausible wrong answers (``should_pass=False``: must lose points) and alternative correct
 answers (``should_pass=True``: must keep full marks). Each mutant replaces the source of one
-answer cell and is graded by the real grader (same rebuild, sandbox, guard, nbgrader
-autograde and gradebook), keeping only the cells its test needs: the setup cells, that
-answer cell and its test cell.
+answer cell and is graded in a real grading kernel (same sandbox, kernel launcher and guard as
+a submission), with only the cells its test needs: the setup cells, that answer cell and its
+test cell. The mutants of one exercise share one kernel: setup once, then for each mutant the
+guard resets the kernel to its post-setup state, the answer runs, the test runs; a kernel that
+died, timed out or failed the integrity check is replaced by a fresh one. (The full path,
+nbgrader's autograde on a rebuilt notebook, is proven by the solution, release and
+bad-submission tests.)
 
 A mutant is either a whole ``source`` (an alternative written from scratch) or ``edits`` to the
 reference solution's cell (without nbgrader's solution markers), ``(old, new)`` pairs, so that
@@ -52,10 +57,13 @@ def apply_edits(mutant: Mutant, solution: str) -> Mutant:
     return replace(mutant, source=source)
 
 
+#: Folder of the mutant catalogues, relative to the course root.
+CATALOGUES = "mutants"
+
+
 def mutants_file(course_root: Path, assignment: str) -> Path:
-    """``<course_root>/autograder/mutants/<id>.py``, else the one shipped with this package."""
-    local = Path(course_root) / "autograder" / "mutants" / f"{assignment}.py"
-    return local if local.is_file() else Path(__file__).parent / f"{assignment}.py"
+    """``<course_root>/mutants/<id>.py``: the assignment's catalogue (course content)."""
+    return Path(course_root) / CATALOGUES / f"{assignment}.py"
 
 
 def load_mutants(course_root: Path, assignment: str) -> list[Mutant]:
@@ -74,44 +82,59 @@ def load_mutants(course_root: Path, assignment: str) -> list[Mutant]:
     return [apply_edits(m, solutions.get(m.exercise, "")) for m in module.MUTANTS]
 
 
-def _notebook_for(mutant: Mutant, release) -> nbformat.NotebookNode:
-    """A one-cell submission: the answer cell of ``mutant.exercise`` with the mutant's source."""
-    from autograder import submission
+def run_mutants(course_root: Path, assignment: str, jobs: int = 2, grader=None) -> list[dict]:
+    """Grade every mutant of ``assignment``; one row per mutant with ``ok`` telling if it behaved.
 
-    for cell in release.cells:
-        if submission.grade_id(cell) == mutant.exercise and submission.is_answer(cell):
-            answer = nbformat.from_dict(dict(cell))
-            answer.source = mutant.source
-            return nbformat.v4.new_notebook(cells=[answer], metadata=release.metadata)
-    raise ValueError(f"mutant {mutant.name!r}: no answer cell {mutant.exercise!r} in the release")
-
-
-def run_mutants(course_root: Path, assignment: str, jobs: int = 2) -> list[dict]:
-    """Grade every mutant of ``assignment``; one row per mutant with ``ok`` telling if it behaved."""
+    The mutants of one exercise are graded in one kernel (``Grader.grade_answers``); exercises
+    run ``jobs`` at a time. If a whole batch cannot be graded (its worker failed or ran out of
+    time), each of its mutants is graded again alone, so one bad mutant never hides the others.
+    ``grader``: an open :class:`~autograder.grading.Grader` of this assignment to reuse.
+    """
     from autograder.grading import Grader
 
     mutants = load_mutants(course_root, assignment)
     if not mutants:
         return [{"assignment": assignment, "exercise": "-", "name": "(no mutants file)",
                  "expected": "-", "score": "", "ok": False, "message": str(mutants_file(course_root, assignment))}]
-    with Grader(course_root, assignment) as grader:
+    exercises = list(dict.fromkeys(m.exercise for m in mutants))
 
-        def one(mutant: Mutant) -> dict:
-            row = {"assignment": assignment, "exercise": mutant.exercise, "name": mutant.name,
-                   "expected": "full marks" if mutant.should_pass else "loses points"}
-            try:
-                res = grader.grade(None, notebook=_notebook_for(mutant, grader.release),
-                                   only={mutant.exercise})
-                ex = next(e for e in res["exercises"] if e["name"] == mutant.exercise)
-                full = ex["score"] >= ex["max_score"]
-                row.update(score=f"{ex['score']:g}/{ex['max_score']:g}", message=ex["message"],
-                           ok=full == mutant.should_pass)
-            except Exception as exc:  # a mutant that cannot be graded is a problem to look at
-                row.update(score="", message=f"not graded: {exc}", ok=False)
-            return row
+    def rows_for(g, exercise: str) -> list[dict]:
+        group = [m for m in mutants if m.exercise == exercise]
+        try:
+            outcomes = g.grade_answers(exercise, [m.source for m in group])
+        except Exception as exc:  # the batch failed: grade its mutants one by one
+            if len(group) == 1:
+                return [_row(assignment, group[0], None, f"not graded: {exc}")]
+            return [row for m in group for row in _alone(g, m)]
+        return [_row(assignment, m, o) for m, o in zip(group, outcomes)]
 
+    def _alone(g, mutant: Mutant) -> list[dict]:
+        try:
+            return [_row(assignment, mutant, g.grade_answers(mutant.exercise, [mutant.source])[0])]
+        except Exception as exc:  # a mutant that cannot be graded is a problem to look at
+            return [_row(assignment, mutant, None, f"not graded: {exc}")]
+
+    def run(g) -> list[dict]:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, mutants))
+            done = dict(zip(exercises, pool.map(lambda e: rows_for(g, e), exercises)))
+        rows = {e: iter(done[e]) for e in exercises}
+        return [next(rows[m.exercise]) for m in mutants]  # the catalogue's order
+
+    if grader is not None:
+        return run(grader)
+    with Grader(course_root, assignment) as g:
+        return run(g)
+
+
+def _row(assignment: str, mutant: Mutant, outcome, error: str = "") -> dict:
+    row = {"assignment": assignment, "exercise": mutant.exercise, "name": mutant.name,
+           "expected": "full marks" if mutant.should_pass else "loses points"}
+    if outcome is None:
+        row.update(score="", message=error, ok=False)
+    else:
+        row.update(score=f"{outcome.score:g}/{outcome.max_score:g}", message=outcome.message,
+                   ok=outcome.full_marks == mutant.should_pass)
+    return row
 
 
 def print_table(rows: list[dict]) -> None:

@@ -2,7 +2,8 @@
 
 A tiny notebook in nbgrader source format that follows the course conventions (read-only
 setup cell, solution cell + one test cell with hidden tests per exercise, a concept
-question), so the autograder can be tested without depending on the real notebooks.
+question, a manually graded free-response cell), so the autograder can be tested without
+depending on the real notebooks.
 Run ``python tests/grader_fixtures/make_fixture.py`` after editing it.
 """
 
@@ -15,6 +16,7 @@ ID = "00_fixture"
 
 
 def meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
+    """nbgrader metadata of a cell (a manually graded answer: solution=True, grade=True)."""
     nb = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
           "solution": solution, "task": False}
     if points is not None:
@@ -76,7 +78,8 @@ check_close(y, x / x.norm(dim=1, keepdim=True), name="normalize_rows_hidden")
 assert torch.allclose(y.norm(dim=1), torch.ones(6)), "normalize_rows: rows are not unit norm"
 ### END HIDDEN TESTS
 """, grade_id="normalize_rows_test", grade=True, locked=True, points=3),
-        new_markdown_cell("## Concept question\nAn MSE-trained policy predicts the (A) median (B) mean (C) mode of the expert actions."),
+        new_markdown_cell("## Concept question\nAn MSE-trained policy predicts the (A) median (B) mean "
+                          "(C) mode of the expert actions."),
         code("""
 ### BEGIN SOLUTION
 answer_mse = "B"
@@ -88,6 +91,17 @@ check_choice(answer_mse, ["A", "B", "C"], name="answer_mse")
 assert check_choice(answer_mse, ["A", "B", "C"]) == "B", "answer_mse: not the right choice"
 ### END HIDDEN TESTS
 """, grade_id="answer_mse_test", grade=True, locked=True, points=1),
+        new_markdown_cell("## Explain\nIn two sentences: why does an MSE-trained policy drive into "
+                          "the obstacle at a fork?", metadata=meta("explain_question", locked=True)),
+        new_markdown_cell("""
+### BEGIN SOLUTION
+Model answer: the loss is minimised by the mean of the demonstrated actions, and at a fork
+the mean of "left" and "right" is "straight ahead", which no demonstrator ever did.
+
+Rubric (2 points): 1 for "MSE predicts the conditional mean", 1 for "the mean of two modes is
+between them (the obstacle)".
+### END SOLUTION
+""".strip("\n"), metadata=meta("explain_fork", solution=True, grade=True, points=2)),
         new_markdown_cell("## Experiment\nNot graded."),
         code("""
 print("mean of a batch:", row_mean(torch.randn(4, 3)).shape)
