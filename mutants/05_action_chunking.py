@@ -65,6 +65,12 @@ MUTANTS = [
             '    return sq.sum() / weights.sum().clamp_min(1.0)\n',
         ),
     )),
+    Mutant('masked_chunk_mse', 'mask on the wrong axis (same shape only when H = A)', edits=(
+        (
+            '    weights = mask.to(pred.dtype).unsqueeze(-1)  # (B, H, 1)\n',
+            '    weights = mask.to(pred.dtype).unsqueeze(1)\n',
+        ),
+    )),
     Mutant('masked_chunk_mse', 'boolean indexing (alternative correct)', should_pass=True, source=(
         'def masked_chunk_mse(pred, target, mask):\n'
         '    if not bool(mask.any()):\n'

@@ -49,6 +49,7 @@ MUTANTS = [
     Mutant("union_bound", "eps T^2", _BOUND_HEAD + "    return eps * horizon**2\n"),
     Mutant("union_bound", "eps T (T-1) / 2", _BOUND_HEAD + "    return eps * horizon * (horizon - 1) / 2\n"),
     Mutant("union_bound", "eps T (one step's bound only)", _BOUND_HEAD + "    return eps * horizon\n"),
+    Mutant("union_bound", "floor division by 2", _BOUND_HEAD + "    return eps * horizon * (horizon + 1) // 2\n"),
     Mutant("union_bound", "alternative: the sum of eps*t written out",
            _BOUND_HEAD + "    return float(sum(eps * t for t in range(1, horizon + 1)))\n", should_pass=True),
     # ---- monte_carlo_cost ------------------------------------------------------------------
