@@ -311,6 +311,12 @@ MUTANTS = [
             '        features = self.obs_norm(obs)\n',
         ),
     )),
+    Mutant('autoregressive_policy', 'bins the normalized actions (the contract: world units)', edits=(
+        (
+            '        bins = discretize(act[:, 0], self.low, self.high, self.num_bins)  # (B, A)\n',
+            '        bins = discretize(self.act_norm(act)[:, 0], self.low, self.high, self.num_bins)  # (B, A)\n',
+        ),
+    )),
     Mutant('autoregressive_policy', 'observation not normalized', edits=(
         (
             '        features = torch.cat([self.obs_norm(obs), prev], dim=1)  # (B, obs_dim + d)\n',
