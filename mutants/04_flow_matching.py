@@ -238,51 +238,51 @@ MUTANTS = [
     # -- q_idea0 -----------------------------------------------------------------------------------
     Mutant('q_idea0', 'answer A', edits=(
         (
-            'answer_idea0 = "B"\n',
+            'answer_idea0 = "C"\n',
             'answer_idea0 = "A"\n',
         ),
     )),
-    Mutant('q_idea0', 'answer C', edits=(
+    Mutant('q_idea0', 'answer B', edits=(
         (
-            'answer_idea0 = "B"\n',
             'answer_idea0 = "C"\n',
+            'answer_idea0 = "B"\n',
         ),
     )),
     Mutant('q_idea0', 'answer D', edits=(
         (
-            'answer_idea0 = "B"\n',
+            'answer_idea0 = "C"\n',
             'answer_idea0 = "D"\n',
         ),
     )),
     Mutant('q_idea0', 'right answer, lower case', should_pass=True, edits=(
         (
-            'answer_idea0 = "B"\n',
-            'answer_idea0 = "b"\n',
+            'answer_idea0 = "C"\n',
+            'answer_idea0 = "c"\n',
         ),
     )),
     # -- q_field_time ------------------------------------------------------------------------------
+    Mutant('q_field_time', 'answer A', edits=(
+        (
+            'answer_field_time = "D"\n',
+            'answer_field_time = "A"\n',
+        ),
+    )),
     Mutant('q_field_time', 'answer B', edits=(
         (
-            'answer_field_time = "A"\n',
+            'answer_field_time = "D"\n',
             'answer_field_time = "B"\n',
         ),
     )),
     Mutant('q_field_time', 'answer C', edits=(
         (
-            'answer_field_time = "A"\n',
-            'answer_field_time = "C"\n',
-        ),
-    )),
-    Mutant('q_field_time', 'answer D', edits=(
-        (
-            'answer_field_time = "A"\n',
             'answer_field_time = "D"\n',
+            'answer_field_time = "C"\n',
         ),
     )),
     Mutant('q_field_time', 'right answer, lower case', should_pass=True, edits=(
         (
-            'answer_field_time = "A"\n',
-            'answer_field_time = "a"\n',
+            'answer_field_time = "D"\n',
+            'answer_field_time = "d"\n',
         ),
     )),
     # -- q_steps_cost ------------------------------------------------------------------------------

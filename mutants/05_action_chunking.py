@@ -148,47 +148,189 @@ MUTANTS = [
         '    w = torch.softmax(logits, dim=1)\n'
         '    return torch.einsum("nh,nha->na", w, preds)\n'
     )),
-    # -- concepts ----------------------------------------------------------------------------------
-    Mutant('concepts', 'chunks average modes', edits=(
+    # -- answer_commit -----------------------------------------------------------------------------
+    Mutant('answer_commit', 'answer B', edits=(
         (
+            (
+                '# set answer_commit to "A", "B", "C" or "D"\n'
+                'answer_commit = "A"\n'
+            ),
             'answer_commit = "B"\n',
+        ),
+    )),
+    Mutant('answer_commit', 'answer C', edits=(
+        (
+            (
+                '# set answer_commit to "A", "B", "C" or "D"\n'
+                'answer_commit = "A"\n'
+            ),
             'answer_commit = "C"\n',
         ),
     )),
-    Mutant('concepts', 'longer chunks fix instability', edits=(
+    Mutant('answer_commit', 'answer D', edits=(
         (
-            'answer_unstable = "C"\n',
+            (
+                '# set answer_commit to "A", "B", "C" or "D"\n'
+                'answer_commit = "A"\n'
+            ),
+            'answer_commit = "D"\n',
+        ),
+    )),
+    Mutant('answer_commit', 'right answer, lower case', should_pass=True, edits=(
+        (
+            (
+                '# set answer_commit to "A", "B", "C" or "D"\n'
+                'answer_commit = "A"\n'
+            ),
+            'answer_commit = "a"\n',
+        ),
+    )),
+    # -- answer_react ------------------------------------------------------------------------------
+    Mutant('answer_react', 'answer A', edits=(
+        (
+            (
+                '# set answer_react to "A", "B", "C" or "D"\n'
+                'answer_react = "C"\n'
+            ),
+            'answer_react = "A"\n',
+        ),
+    )),
+    Mutant('answer_react', 'answer B', edits=(
+        (
+            (
+                '# set answer_react to "A", "B", "C" or "D"\n'
+                'answer_react = "C"\n'
+            ),
+            'answer_react = "B"\n',
+        ),
+    )),
+    Mutant('answer_react', 'answer D', edits=(
+        (
+            (
+                '# set answer_react to "A", "B", "C" or "D"\n'
+                'answer_react = "C"\n'
+            ),
+            'answer_react = "D"\n',
+        ),
+    )),
+    Mutant('answer_react', 'right answer, lower case', should_pass=True, edits=(
+        (
+            (
+                '# set answer_react to "A", "B", "C" or "D"\n'
+                'answer_react = "C"\n'
+            ),
+            'answer_react = "c"\n',
+        ),
+    )),
+    # -- answer_unstable ---------------------------------------------------------------------------
+    Mutant('answer_unstable', 'answer A', edits=(
+        (
+            (
+                '# set answer_unstable to "A", "B", "C" or "D"\n'
+                'answer_unstable = "D"\n'
+            ),
             'answer_unstable = "A"\n',
         ),
     )),
-    Mutant('concepts', 'ensembling picks the oldest', edits=(
+    Mutant('answer_unstable', 'answer B', edits=(
         (
-            'answer_ensemble_modes = "B"\n',
+            (
+                '# set answer_unstable to "A", "B", "C" or "D"\n'
+                'answer_unstable = "D"\n'
+            ),
+            'answer_unstable = "B"\n',
+        ),
+    )),
+    Mutant('answer_unstable', 'answer C', edits=(
+        (
+            (
+                '# set answer_unstable to "A", "B", "C" or "D"\n'
+                'answer_unstable = "D"\n'
+            ),
+            'answer_unstable = "C"\n',
+        ),
+    )),
+    Mutant('answer_unstable', 'right answer, lower case', should_pass=True, edits=(
+        (
+            (
+                '# set answer_unstable to "A", "B", "C" or "D"\n'
+                'answer_unstable = "D"\n'
+            ),
+            'answer_unstable = "d"\n',
+        ),
+    )),
+    # -- answer_ensemble_modes ---------------------------------------------------------------------
+    Mutant('answer_ensemble_modes', 'answer A', edits=(
+        (
+            (
+                '# set answer_ensemble_modes to "A", "B", "C" or "D"\n'
+                'answer_ensemble_modes = "B"\n'
+            ),
             'answer_ensemble_modes = "A"\n',
         ),
     )),
-    Mutant('concepts', 'chunks average the wander out', edits=(
+    Mutant('answer_ensemble_modes', 'answer C', edits=(
         (
+            (
+                '# set answer_ensemble_modes to "A", "B", "C" or "D"\n'
+                'answer_ensemble_modes = "B"\n'
+            ),
+            'answer_ensemble_modes = "C"\n',
+        ),
+    )),
+    Mutant('answer_ensemble_modes', 'answer D', edits=(
+        (
+            (
+                '# set answer_ensemble_modes to "A", "B", "C" or "D"\n'
+                'answer_ensemble_modes = "B"\n'
+            ),
+            'answer_ensemble_modes = "D"\n',
+        ),
+    )),
+    Mutant('answer_ensemble_modes', 'right answer, lower case', should_pass=True, edits=(
+        (
+            (
+                '# set answer_ensemble_modes to "A", "B", "C" or "D"\n'
+                'answer_ensemble_modes = "B"\n'
+            ),
+            'answer_ensemble_modes = "b"\n',
+        ),
+    )),
+    # -- answer_wander -----------------------------------------------------------------------------
+    Mutant('answer_wander', 'answer A', edits=(
+        (
+            (
+                '# set answer_wander to "A", "B", "C" or "D"\n'
+                'answer_wander = "C"\n'
+            ),
+            'answer_wander = "A"\n',
+        ),
+    )),
+    Mutant('answer_wander', 'answer B', edits=(
+        (
+            (
+                '# set answer_wander to "A", "B", "C" or "D"\n'
+                'answer_wander = "C"\n'
+            ),
             'answer_wander = "B"\n',
+        ),
+    )),
+    Mutant('answer_wander', 'answer D', edits=(
+        (
+            (
+                '# set answer_wander to "A", "B", "C" or "D"\n'
+                'answer_wander = "C"\n'
+            ),
             'answer_wander = "D"\n',
         ),
     )),
-    Mutant('concepts', 'lower-case letters (alternative correct)', should_pass=True, edits=(
+    Mutant('answer_wander', 'right answer, lower case', should_pass=True, edits=(
         (
             (
-                'answer_commit = "B"\n'
-                'answer_react = "B"\n'
-                'answer_unstable = "C"\n'
-                'answer_ensemble_modes = "B"\n'
-                'answer_wander = "B"\n'
+                '# set answer_wander to "A", "B", "C" or "D"\n'
+                'answer_wander = "C"\n'
             ),
-            (
-                'answer_commit = "b"\n'
-                'answer_react = "b"\n'
-                'answer_unstable = "c"\n'
-                'answer_ensemble_modes = "b"\n'
-                'answer_wander = "b"\n'
-            ),
+            'answer_wander = "c"\n',
         ),
     )),
 ]

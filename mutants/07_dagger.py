@@ -252,7 +252,7 @@ MUTANTS = [
         '    return aggregated, int(len(new))\n'
     )),
     # -- answer_why_learner_states -----------------------------------------------------------------
-    Mutant('answer_why_learner_states', 'A', edits=(
+    Mutant('answer_why_learner_states', 'answer A', edits=(
         (
             (
                 '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
@@ -261,7 +261,7 @@ MUTANTS = [
             'answer_why_learner_states = "A"\n',
         ),
     )),
-    Mutant('answer_why_learner_states', 'C', edits=(
+    Mutant('answer_why_learner_states', 'answer C', edits=(
         (
             (
                 '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
@@ -270,7 +270,7 @@ MUTANTS = [
             'answer_why_learner_states = "C"\n',
         ),
     )),
-    Mutant('answer_why_learner_states', 'D', edits=(
+    Mutant('answer_why_learner_states', 'answer D', edits=(
         (
             (
                 '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
@@ -279,7 +279,7 @@ MUTANTS = [
             'answer_why_learner_states = "D"\n',
         ),
     )),
-    Mutant('answer_why_learner_states', 'lower case b', should_pass=True, edits=(
+    Mutant('answer_why_learner_states', 'right answer, lower case', should_pass=True, edits=(
         (
             (
                 '# set answer_why_learner_states to "A", "B", "C" or "D"\n'
@@ -289,40 +289,40 @@ MUTANTS = [
         ),
     )),
     # -- answer_when_hg ----------------------------------------------------------------------------
-    Mutant('answer_when_hg', 'A', edits=(
+    Mutant('answer_when_hg', 'answer B', edits=(
         (
             (
                 '# set answer_when_hg to "A", "B", "C" or "D"\n'
-                'answer_when_hg = "D"\n'
-            ),
-            'answer_when_hg = "A"\n',
-        ),
-    )),
-    Mutant('answer_when_hg', 'B', edits=(
-        (
-            (
-                '# set answer_when_hg to "A", "B", "C" or "D"\n'
-                'answer_when_hg = "D"\n'
+                'answer_when_hg = "A"\n'
             ),
             'answer_when_hg = "B"\n',
         ),
     )),
-    Mutant('answer_when_hg', 'C', edits=(
+    Mutant('answer_when_hg', 'answer C', edits=(
         (
             (
                 '# set answer_when_hg to "A", "B", "C" or "D"\n'
-                'answer_when_hg = "D"\n'
+                'answer_when_hg = "A"\n'
             ),
             'answer_when_hg = "C"\n',
         ),
     )),
-    Mutant('answer_when_hg', 'lower case d', should_pass=True, edits=(
+    Mutant('answer_when_hg', 'answer D', edits=(
         (
             (
                 '# set answer_when_hg to "A", "B", "C" or "D"\n'
-                'answer_when_hg = "D"\n'
+                'answer_when_hg = "A"\n'
             ),
-            'answer_when_hg = "d"\n',
+            'answer_when_hg = "D"\n',
+        ),
+    )),
+    Mutant('answer_when_hg', 'right answer, lower case', should_pass=True, edits=(
+        (
+            (
+                '# set answer_when_hg to "A", "B", "C" or "D"\n'
+                'answer_when_hg = "A"\n'
+            ),
+            'answer_when_hg = "a"\n',
         ),
     )),
 ]
