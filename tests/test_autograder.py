@@ -464,11 +464,8 @@ def test_mutant_edits_apply_once_and_fail_loudly_when_stale():
 @pytest.mark.parametrize("assignment", REPO_ASSIGNMENTS)
 def test_course_mutants_load_against_todays_solutions(assignment):
     """Fast: every mutant's edits still apply to the solution (grading them is test_mutants)."""
-    from autograder.mutants import load_mutants
-
-    import nbformat
-
     from autograder import cells
+    from autograder.mutants import load_mutants
 
     mutants = load_mutants(CODE_ROOT, assignment)
     assert mutants and all(m.source for m in mutants)
