@@ -12,8 +12,8 @@ Per notebook it runs cells as nbgrader does, plus:
   (``os._exit``, memory), is restarted, the setup cells re-run, and grading carries on:
   every test depends only on the setup cells and its own solution cell.
 
-``grade_answers`` is the mutant runner's mode: many sources of one answer cell, each followed
-by its test cell, in one kernel that the guard resets to its post-setup state in between.
+``grade_answers`` is the mutant runner's mode: many answer sources, each followed by its
+exercise's test cell, in one kernel that the guard resets to its post-setup state in between.
 
 Runs in the worker process; the guard half runs in the learner's kernel.
 """
@@ -76,12 +76,13 @@ class GuardedExecute(Execute):
         finally:
             await self._async_cleanup_kernel()
 
-    # -- many answers of one exercise in one kernel (the mutant runner) -----------------------
-    def grade_answers(self, nb, sources: list[str], cwd: str | None = None
+    # -- many answers in one kernel (the mutant runner) ---------------------------------------
+    def grade_answers(self, nb, answers: list[tuple[str, str]], cwd: str | None = None
                       ) -> list[tuple[NotebookNode, NotebookNode, bool]]:
-        """``nb``: setup (and read-only) cells, then ONE answer cell and its test cell. For each
-        source: reset the kernel to its post-setup snapshot (guard), run the answer with that
-        source, run the test. Returns ``(answer cell, test cell, fresh kernel)`` per source.
+        """``nb``: setup (and read-only) cells, then each exercise's answer cell followed by its
+        test cell. For each ``(exercise, source)``: reset the kernel to its post-setup snapshot
+        (guard), run that exercise's answer cell with ``source``, run its test. Returns
+        ``(answer cell, test cell, fresh kernel)`` per pair.
 
         The kernel starts afresh (setup re-run, new snapshot) when it died, a cell timed out,
         or the guard's reset or integrity check failed; a batch is as strong as one kernel per
@@ -93,19 +94,21 @@ class GuardedExecute(Execute):
         NotebookClient.__init__(self, nb, None)
         self.reset_execution_trackers()
         self.resources = {"metadata": {"path": cwd}} if cwd else {}
-        return run_sync(self._run_answers)(sources)
+        return run_sync(self._run_answers)(answers)
 
-    async def _run_answers(self, sources):
+    async def _run_answers(self, answers):
         kinds = cells.kinds(self.nb)
-        answer_at = kinds.index(Kind.ANSWER)
-        test_at = kinds.index(Kind.TEST)
+        # exercise -> (index of its answer cell, index of its test cell, which follows it)
+        places = {cells.grade_id(c): (i, i + 1) for i, (c, k) in enumerate(zip(self.nb.cells, kinds))
+                  if k is Kind.ANSWER and i + 1 < len(kinds) and kinds[i + 1] is Kind.TEST}
         self._kinds, self._answers_mode = kinds, True
         self.km = self.create_kernel_manager()
         await self._start_kernel()
         outcomes, fresh = [], True
         try:
             await self._run_setup(store_history=True)
-            for source in sources:
+            for exercise, source in answers:
+                answer_at, test_at = places[exercise]
                 if not fresh and not await self._guard_reset():
                     await self._restart_kernel()
                     fresh = True

@@ -49,8 +49,8 @@ class Grader:
     """Grades submissions of one assignment; builds the grading template once.
 
     Two entry points, one per worker mode: :meth:`grade` (a notebook file, or
-    :meth:`grade_notebook` for one in memory) and :meth:`grade_answers` (many sources of one
-    exercise's answer cell, graded in one kernel: the mutant runner).
+    :meth:`grade_notebook` for one in memory) and :meth:`grade_answers` (many answer sources,
+    each with its exercise's test cell, graded in one kernel: the mutant runner).
     """
 
     def __init__(self, course_root: Path, assignment: str, limits: Limits | None = None):
@@ -102,16 +102,17 @@ class Grader:
         reply.result.sandboxed = reply.sandboxed
         return reply.result
 
-    def grade_answers(self, exercise: str, sources: list[str]) -> list[AnswerOutcome]:
-        """Grade each source as exercise ``exercise``'s answer against its test cell, all in one
-        kernel (setup once; the guard resets the kernel between answers; a fresh kernel after a
-        death, a timeout or a failed integrity check). Raises GradingError if the run fails."""
-        if not sources:
+    def grade_answers(self, answers: list[tuple[str, str]]) -> list[AnswerOutcome]:
+        """Grade each ``(exercise, source)`` pair: the source as that exercise's answer cell, then
+        the exercise's test cell, all in one kernel (setup once; the guard resets the kernel
+        between answers; a fresh kernel after a death, a timeout or a failed integrity check).
+        Raises GradingError if the run fails."""
+        if not answers:
             return []
         with self._run() as run_dir:
-            job = self._job("answers", run_dir, exercise=exercise, sources=list(sources))
+            job = self._job("answers", run_dir, answers=[(e, s) for e, s in answers])
             # Each answer may use a cell timeout for itself and one for its test.
-            budget = self.limits.wall_clock + len(sources) * 2 * self.limits.cell_timeout
+            budget = self.limits.wall_clock + len(answers) * 2 * self.limits.cell_timeout
             reply = self._run_worker(job, budget)
         return reply.outcomes
 

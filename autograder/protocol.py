@@ -67,9 +67,8 @@ class Job:
     # notebook mode
     answered: dict[str, bool] = field(default_factory=dict)  # exercise -> differs from the stub
     feedback_html: str | None = None
-    # answers mode
-    exercise: str = ""
-    sources: list[str] = field(default_factory=list)
+    # answers mode: (exercise, answer source) pairs, graded in this order in one kernel
+    answers: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -80,6 +79,7 @@ class Job:
     def from_json(cls, data: dict) -> "Job":
         data = _pick(cls, data)
         data["limits"] = Limits.from_json(data.get("limits", {}))
+        data["answers"] = [(str(e), str(s)) for e, s in data.get("answers", [])]
         if data.get("mode") not in ("notebook", "answers"):
             raise ValueError(f"unknown job mode {data.get('mode')!r}")
         return cls(**data)

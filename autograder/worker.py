@@ -7,7 +7,7 @@ autograder/sandbox.py) and drives it. Two modes:
 
 - ``notebook``: nbgrader's autograde with the hardened configuration on the rebuilt
   submission; scores read back from the private gradebook; the learner's feedback HTML.
-- ``answers``: many sources of one exercise's answer cell, each followed by the exercise's
+- ``answers``: many (exercise, answer source) pairs, each answer followed by its exercise's
   test cell, in one kernel (:meth:`GuardedExecute.grade_answers`), scored as nbgrader scores
   a test cell.
 
@@ -101,7 +101,7 @@ def _grade_notebook(job: Job, course: Path, workdir: Path, runtime: Path, sandbo
 
 
 def _grade_answers(job: Job, course: Path, workdir: Path, runtime: Path) -> Reply:
-    """The release's setup (and read-only) cells, the exercise's answer cell and its test cell."""
+    """The release's setup (and read-only) cells, then each exercise's answer and test cell."""
     from nbgrader.utils import determine_grade
 
     from autograder import cells, report, sandbox
@@ -115,21 +115,23 @@ def _grade_answers(job: Job, course: Path, workdir: Path, runtime: Path) -> Repl
     # The test cell with its hidden tests comes from the source (the release has them removed).
     tests = {cells.grade_id(c): c for c in source.cells if cells.kind(c) is Kind.TEST}
     kinds = cells.kinds(release)
-    answer = [c for c, k in zip(release.cells, kinds) if k is Kind.ANSWER and cells.grade_id(c) == job.exercise]
-    test = tests.get(f"{job.exercise}_test")
-    if not answer or test is None:
-        return Reply(error=f"exercise {job.exercise!r} has no answer cell and test cell "
-                           f"{job.exercise + '_test'!r} in {job.assignment}")
-    index = release.cells.index(answer[0])
-    prefix = [c for c, k in zip(release.cells[:index], kinds) if k is Kind.SETUP
+    answer_cells = {cells.grade_id(c): c for c, k in zip(release.cells, kinds) if k is Kind.ANSWER}
+    exercises = list(dict.fromkeys(e for e, _ in job.answers))
+    for exercise in exercises:
+        if exercise not in answer_cells or f"{exercise}_test" not in tests:
+            return Reply(error=f"exercise {exercise!r} has no answer cell and test cell "
+                               f"{exercise + '_test'!r} in {job.assignment}")
+    last = max(release.cells.index(answer_cells[e]) for e in exercises)
+    prefix = [c for c, k in zip(release.cells[:last], kinds) if k is Kind.SETUP
               or (k is Kind.READ_ONLY and c.cell_type == "code")]
-    nb = nbformat.v4.new_notebook(cells=prefix + [answer[0], test], metadata=release.metadata)
+    pairs = [cell for e in exercises for cell in (answer_cells[e], tests[f"{e}_test"])]
+    nb = nbformat.v4.new_notebook(cells=prefix + pairs, metadata=release.metadata)
     c = grading_config(course, course.parent / "db" / "gradebook.db", sandbox.KERNEL_NAME, runtime,
                        job.limits.cell_timeout)
     executor = GuardedExecute(config=c)
     secrets = report.hidden_lines(source, release)
     outcomes = []
-    for _answer, test_cell, fresh in executor.grade_answers(nb, job.sources, str(workdir)):
+    for _answer, test_cell, fresh in executor.grade_answers(nb, job.answers, str(workdir)):
         score, max_score = determine_grade(test_cell)
         message = report.redact(report.error_message(test_cell), secrets)
         outcomes.append(AnswerOutcome(float(score or 0.0), float(max_score), message, fresh))

@@ -438,7 +438,7 @@ def test_answers_in_one_kernel_do_not_leak_into_each_other(fixture_course, grade
         right,  # after a dead kernel: a fresh one
         "x = 1\n",  # defines no row_mean
     ]
-    outcomes = graders(fixture_course, FIXTURE_ID).grade_answers("row_mean", sources)
+    outcomes = graders(fixture_course, FIXTURE_ID).grade_answers([("row_mean", s) for s in sources])
     assert [o.score for o in outcomes] == [2, 0, 0, 0, 2, 0], outcomes
     assert "NameError" in outcomes[1].message and "row_mean" in outcomes[2].message
     assert outcomes[0].fresh_kernel and outcomes[4].fresh_kernel and not outcomes[2].fresh_kernel

@@ -150,7 +150,7 @@ def _roundtrip(obj):
 def test_job_roundtrips():
     job = Job(mode="answers", assignment="a", run_dir="/r", course_root="/c", reply_json="/r/x.json",
               limits=Limits(cell_timeout=7, wall_clock=9, memory_bytes=10, threads=1),
-              exercise="f", sources=["x = 1", "y = 2"])
+              answers=[("f", "x = 1"), ("g", "y = 2")])
     assert _roundtrip(job) == job
     nb_job = Job(mode="notebook", assignment="a", run_dir="/r", course_root="/c", reply_json="/r/x",
                  answered={"f": True}, feedback_html="/fb.html")

@@ -6,8 +6,9 @@ plausible wrong answers (``should_pass=False``: must lose points) and alternativ
 answers (``should_pass=True``: must keep full marks). Each mutant replaces the source of one
 answer cell and is graded in a real grading kernel (same sandbox, kernel launcher and guard as
 a submission), with only the cells its test needs: the setup cells, that answer cell and its
-test cell. The mutants of one exercise share one kernel: setup once, then for each mutant the
-guard resets the kernel to its post-setup state, the answer runs, the test runs; a kernel that
+test cell. Mutants share kernels (``jobs`` batches per assignment, an exercise's mutants in
+one batch): setup once, then for each mutant the guard resets the kernel to its post-setup
+state, the answer runs, the test runs; a kernel that
 died, timed out or failed the integrity check is replaced by a fresh one. (The full path,
 nbgrader's autograde on a rebuilt notebook, is proven by the solution, release and
 bad-submission tests.)
@@ -85,8 +86,9 @@ def load_mutants(course_root: Path, assignment: str) -> list[Mutant]:
 def run_mutants(course_root: Path, assignment: str, jobs: int = 2, grader=None) -> list[dict]:
     """Grade every mutant of ``assignment``; one row per mutant with ``ok`` telling if it behaved.
 
-    The mutants of one exercise are graded in one kernel (``Grader.grade_answers``); exercises
-    run ``jobs`` at a time. If a whole batch cannot be graded (its worker failed or ran out of
+    The mutants are split into ``jobs`` batches (an exercise's mutants stay together), each graded
+    in one kernel (``Grader.grade_answers``), the batches side by side. If a whole batch cannot
+    be graded (its worker failed or ran out of
     time), each of its mutants is graded again alone, so one bad mutant never hides the others.
     ``grader``: an open :class:`~autograder.grading.Grader` of this assignment to reuse.
     """
@@ -96,34 +98,45 @@ def run_mutants(course_root: Path, assignment: str, jobs: int = 2, grader=None) 
     if not mutants:
         return [{"assignment": assignment, "exercise": "-", "name": "(no mutants file)",
                  "expected": "-", "score": "", "ok": False, "message": str(mutants_file(course_root, assignment))}]
-    exercises = list(dict.fromkeys(m.exercise for m in mutants))
+    batches = _batches(mutants, max(1, jobs))
 
-    def rows_for(g, exercise: str) -> list[dict]:
-        group = [m for m in mutants if m.exercise == exercise]
+    def rows_for(g, batch: list[Mutant]) -> list[dict]:
         try:
-            outcomes = g.grade_answers(exercise, [m.source for m in group])
+            outcomes = g.grade_answers([(m.exercise, m.source) for m in batch])
         except Exception as exc:  # the batch failed: grade its mutants one by one
-            if len(group) == 1:
-                return [_row(assignment, group[0], None, f"not graded: {exc}")]
-            return [row for m in group for row in _alone(g, m)]
-        return [_row(assignment, m, o) for m, o in zip(group, outcomes)]
+            if len(batch) == 1:
+                return [_row(assignment, batch[0], None, f"not graded: {exc}")]
+            return [row for m in batch for row in _alone(g, m)]
+        return [_row(assignment, m, o) for m, o in zip(batch, outcomes)]
 
     def _alone(g, mutant: Mutant) -> list[dict]:
         try:
-            return [_row(assignment, mutant, g.grade_answers(mutant.exercise, [mutant.source])[0])]
+            return [_row(assignment, mutant, g.grade_answers([(mutant.exercise, mutant.source)])[0])]
         except Exception as exc:  # a mutant that cannot be graded is a problem to look at
             return [_row(assignment, mutant, None, f"not graded: {exc}")]
 
     def run(g) -> list[dict]:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            done = dict(zip(exercises, pool.map(lambda e: rows_for(g, e), exercises)))
-        rows = {e: iter(done[e]) for e in exercises}
-        return [next(rows[m.exercise]) for m in mutants]  # the catalogue's order
+        with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+            done = list(pool.map(lambda batch: rows_for(g, batch), batches))
+        by_mutant = {id(m): row for batch, rows in zip(batches, done) for m, row in zip(batch, rows)}
+        return [by_mutant[id(m)] for m in mutants]  # the catalogue's order
 
     if grader is not None:
         return run(grader)
     with Grader(course_root, assignment) as g:
         return run(g)
+
+
+def _batches(mutants: list[Mutant], jobs: int) -> list[list[Mutant]]:
+    """Split the mutants into ``jobs`` batches, one kernel each, keeping an exercise's mutants
+    together and the batches' sizes even (a kernel's start and setup cost more than a mutant)."""
+    by_exercise: dict[str, list[Mutant]] = {}
+    for m in mutants:
+        by_exercise.setdefault(m.exercise, []).append(m)
+    batches: list[list[Mutant]] = [[] for _ in range(min(jobs, len(by_exercise)))]
+    for group in sorted(by_exercise.values(), key=len, reverse=True):
+        min(batches, key=len).extend(group)
+    return batches
 
 
 def _row(assignment: str, mutant: Mutant, outcome, error: str = "") -> dict:
