@@ -19,13 +19,13 @@ from autograder import CODE_ROOT, cells, report, submission
 from autograder.cells import Kind
 from autograder.protocol import AWAITING_MANUAL, AnswerOutcome, Exercise, Job, Limits, Reply, Result
 
-
-def meta(gid, *, solution=False, grade=False, locked=False, points=None):
-    m = {"grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3,
-         "solution": solution, "task": False}
-    if points is not None:
-        m["points"] = points
-    return {"nbgrader": m}
+FIXTURES = Path(__file__).parent / "grader_fixtures"
+sys.path.insert(0, str(FIXTURES))
+try:
+    import make_fixture  # the fixture's builder: one definition of a cell's nbgrader metadata
+finally:
+    sys.path.remove(str(FIXTURES))
+meta = make_fixture.meta
 
 
 def setup_cell(gid="setup", source="import torch"):
@@ -241,13 +241,7 @@ def test_ruff_is_clean(scope):
 
 
 def test_fixture_notebook_is_what_make_fixture_writes(tmp_path):
-    fixtures = Path(__file__).parent / "grader_fixtures"
-    sys.path.insert(0, str(fixtures))
-    try:
-        import make_fixture
-    finally:
-        sys.path.remove(str(fixtures))
-    committed = nbformat.read(fixtures / "solutions" / "00_fixture" / "00_fixture.ipynb", as_version=4)
+    committed = nbformat.read(FIXTURES / "solutions" / "00_fixture" / "00_fixture.ipynb", as_version=4)
     built = make_fixture.build()
     assert [(c.cell_type, c.source, c.metadata) for c in committed.cells] == \
            [(c.cell_type, c.source, c.metadata) for c in built.cells]
