@@ -14,17 +14,12 @@ Three pieces turn that into something we can train and run:
 * ``temporal_ensemble`` / ``EnsembleExecutor``: query every step and average the overlapping
   predictions for the current step with ACT's weights w_i = exp(-m i), w_0 the OLDEST.
 
-``wander_regression_gain``, ``open_loop_multiplier`` and ``tracking_error_gains`` explain and
-measure why a single-step learner can drift in an open-loop-stable world while chunks do not.
-
 Metrics for the fork world (``mode_switches``) and for any world (``jitter``, ``jerk``) work on
 the recorded trajectories of ``evaluate(..., record=True)``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from typing import TYPE_CHECKING, Callable
 
 import torch
@@ -235,84 +230,6 @@ def ensembled_act_fn(policy, num_envs: int, generator: torch.Generator | None = 
     """An ``EnsembleExecutor`` around ``policy.sample``."""
     return EnsembleExecutor(lambda obs: policy.sample(obs, generator), num_envs, policy.chunk_size,
                             policy.act_dim, m=m, device=device)
-
-
-# -- data collection with noise injection -------------------------------------------------------------
-def noisy_expert_act_fn(expert_fn: PlanFn, noise_std: float, generator: torch.Generator | None = None) -> PlanFn:
-    """Execute the expert's action plus Gaussian noise (labels are recorded separately, clean).
-
-    Args:
-        expert_fn: (N, obs_dim) -> (N, A), an expert that can label any observation.
-        noise_std: standard deviation of the noise added to the executed action.
-    """
-
-    def act(obs: torch.Tensor) -> torch.Tensor:
-        clean = expert_fn(obs)
-        gen_device = generator.device if generator is not None else clean.device
-        noise = torch.randn(clean.shape, generator=generator, device=gen_device).to(clean.device)
-        return clean + noise_std * noise
-
-    return act
-
-
-def relabel(demos: Demonstrations, expert_fn: PlanFn) -> Demonstrations:
-    """The same states with the expert's CLEAN actions as labels."""
-    return dataclasses.replace(demos, act=expert_fn(demos.obs))
-
-
-# -- learned feedback near the track: why a single-step learner can drift in a stable world -----------
-def wander_regression_gain(rho: float, correlation: float, b: float) -> float:
-    """The slope K of the best linear prediction of a demonstrator's wander xi_t from the error e_t.
-
-    Near the track the error of the demonstrations obeys e_{t+1} = rho e_t + b xi_t, where rho
-    is the demonstrator's own closed loop (the world's 1 + lambda dt if it applies no feedback),
-    b = dt * u_max, and xi is an AR(1) wander with correlation phi and stationary variance s^2.
-    So e_t = b sum_{k>=1} rho^(k-1) xi_(t-k) is the world's low-pass filter of the PAST wander,
-    which the wander's persistence carries into xi_t:
-
-        Cov(xi_t, e_t) = b s^2 phi / (1 - rho phi)
-        Var(e_t)       = b^2 s^2 (1 + rho phi) / ((1 - rho^2) (1 - rho phi))
-        K              = Cov / Var = phi (1 - rho^2) / (b (1 + rho phi))
-
-    Returns:
-        K in action units per unit of error (s cancels).
-    """
-    return correlation * (1.0 - rho**2) / (b * (1.0 + rho * correlation))
-
-
-def open_loop_multiplier(rho: float, b: float, gains) -> float:
-    """What one executed chunk does to an error, in the linear world e_{t+1} = rho e_t + b a_t.
-
-    If the chunk planned at e_t has actions a_(t+k) = gains[k] * e_t (plus terms that do not
-    depend on e_t), then after its H = len(gains) steps
-
-        e_(t+H) = m e_t,   m = rho^H + b * sum_k rho^(H-1-k) gains[k].
-
-    With H = 1 this is the single-step closed loop rho + b K; |m| < 1 contracts.
-    """
-    h = len(gains)
-    return rho**h + b * sum(rho ** (h - 1 - k) * float(g) for k, g in enumerate(gains))
-
-
-@torch.no_grad()
-def tracking_error_gains(plan: PlanFn, delta: float = 0.1, num_phases: int = 64) -> torch.Tensor:
-    """How a tracking policy's chunk reacts to the lateral error: d a_(t+k) / d e_t.
-
-    Central differences at e = +-delta on observations (e, sin(phase), cos(phase)), averaged
-    over ``num_phases`` phases around the loop.
-
-    Args:
-        plan: (B, 3) -> (B, H, A), e.g. ``policy.sample``.
-    Returns:
-        (H, A) the slope of every planned action with respect to the error.
-    """
-    phase = torch.linspace(0.0, 2.0 * math.pi, num_phases + 1)[:-1]  # (P,)
-
-    def at(e: float) -> torch.Tensor:
-        return torch.stack([torch.full_like(phase, e), torch.sin(phase), torch.cos(phase)], dim=-1)  # (P, 3)
-
-    slope = (plan(at(delta)) - plan(at(-delta))) / (2.0 * delta)  # (P, H, A)
-    return slope.mean(dim=0)
 
 
 # -- metrics on recorded rollouts ---------------------------------------------------------------------

@@ -155,50 +155,6 @@ def expert_act_fn(env) -> ActFn:
     return lambda obs: world.expert_action()
 
 
-class WanderingDemonstrator:
-    """An ``act_fn``: a demonstrator whose hand wanders. It executes ``act_fn(obs) + offset``.
-
-    The offset of each environment drifts slowly, an AR(1) process with stationary std ``std``:
-
-        offset_{t+1} = correlation * offset_t + sqrt(1 - correlation^2) * std * n_t,   n_t ~ N(0, I)
-
-    and every new episode draws a fresh offset ~ N(0, std^2 I) (``reset(mask)``, which
-    ``evaluate`` calls). ``collect_demonstrations`` records the EXECUTED actions, wander
-    included, as the labels, which is what recording a human's hand gives; relabel the states
-    with the intended ``act_fn`` (``ilcourse.chunking.relabel``) to get noise injection with
-    clean labels instead.
-
-    Args:
-        act_fn: the intended action, (N, obs_dim) -> (N, act_dim).
-        num_envs: N.  act_dim: A.
-        correlation: phi in [0, 1): how much of the offset survives one step.
-        std: the offset's stationary standard deviation.
-    """
-
-    def __init__(self, act_fn: ActFn, num_envs: int, act_dim: int, correlation: float, std: float,
-                 generator: torch.Generator | None = None, device: torch.device | str = "cpu"):
-        if not 0.0 <= correlation < 1.0:
-            raise ValueError(f"correlation must be in [0, 1), got {correlation}")
-        self.act_fn, self.correlation, self.std, self.generator = act_fn, correlation, std, generator
-        self.offset = torch.zeros(num_envs, act_dim, device=device)  # (N, A) the current wander
-
-    def _normal(self) -> torch.Tensor:
-        gen_device = self.generator.device if self.generator is not None else self.offset.device
-        return torch.randn(self.offset.shape, generator=self.generator, device=gen_device).to(self.offset.device)
-
-    def reset(self, mask: torch.Tensor) -> None:
-        """Environments where ``mask`` (N,) is True start a new episode with a fresh offset."""
-        fresh = self.std * self._normal()  # (N, A)
-        self.offset = torch.where(mask.to(self.offset.device)[:, None], fresh, self.offset)
-
-    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
-        """(N, obs_dim) -> (N, A): the intended action plus the current offset; then the offset drifts."""
-        act = self.act_fn(obs) + self.offset.to(obs.device)
-        keep = math.sqrt(1.0 - self.correlation**2)
-        self.offset = self.correlation * self.offset + keep * self.std * self._normal()
-        return act
-
-
 def collect_demonstrations(env, num_episodes: int, seed: int = 0, act_fn: ActFn | None = None) -> Demonstrations:
     """Roll out the scripted expert (or ``act_fn``) and return the episodes as demonstrations."""
     result = evaluate(env, act_fn or expert_act_fn(env), num_episodes=num_episodes, seed=seed, record=True)

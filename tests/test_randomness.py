@@ -17,10 +17,10 @@ import pytest
 import torch
 
 import ilcourse
-from ilcourse import chunking, flow
+from ilcourse import chunking, collect, flow
 from ilcourse.data import Demonstrations
 from ilcourse.policies import FlowPolicy, NoiseRegressionPolicy
-from ilcourse.rollout import WanderingDemonstrator
+from ilcourse.collect import WanderingDemonstrator
 from ilcourse.train import fit
 
 SAMPLERS = ("randn", "rand", "randint", "multinomial")
@@ -127,7 +127,7 @@ def random_code_paths(device: str) -> list[torch.Tensor]:
         pol = cls(2, 1, chunk_size=3, hidden=8).to(device)
         outs.append(pol.loss(obs, act, mask, generator=g))
         outs.append(pol.sample(obs, g))
-    noisy = chunking.noisy_expert_act_fn(lambda o: torch.zeros(o.shape[0], 1, device=o.device), 0.5, g)
+    noisy = collect.noisy_expert_act_fn(lambda o: torch.zeros(o.shape[0], 1, device=o.device), 0.5, g)
     outs.append(noisy(obs))
     wander = WanderingDemonstrator(lambda o: torch.zeros(o.shape[0], 1, device=o.device), 6, 1, 0.9, 0.3,
                                    generator=g, device=device)

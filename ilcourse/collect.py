@@ -1,0 +1,146 @@
+"""How demonstrations are collected: noise injection with clean labels, and a wandering hand.
+
+* ``noisy_expert_act_fn`` executes the expert's action plus Gaussian noise; ``relabel`` replaces
+  the recorded actions by the expert's clean ones (DART-style noise injection: the data visits
+  the states a perturbed execution reaches, the labels say how to recover from them).
+* ``WanderingDemonstrator`` is a demonstrator whose hand drifts (an AR(1) offset per
+  environment); ``collect_demonstrations`` records what it executes, wander included.
+* ``wander_regression_gain``, ``open_loop_multiplier`` and ``tracking_error_gains`` explain and
+  measure why a single-step learner trained on a wandering hand can drift in an open-loop-stable
+  world, while chunks (or clean labels) do not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable
+
+import torch
+
+from ilcourse.data import Demonstrations
+
+PlanFn = Callable[[torch.Tensor], torch.Tensor]  # (B, obs_dim) -> (B, A) or (B, H, A)
+ActFn = Callable[[torch.Tensor], torch.Tensor]   # (N, obs_dim) -> (N, A)
+
+
+# -- data collection with noise injection -------------------------------------------------------------
+def noisy_expert_act_fn(expert_fn: PlanFn, noise_std: float, generator: torch.Generator | None = None) -> PlanFn:
+    """Execute the expert's action plus Gaussian noise (labels are recorded separately, clean).
+
+    Args:
+        expert_fn: (N, obs_dim) -> (N, A), an expert that can label any observation.
+        noise_std: standard deviation of the noise added to the executed action.
+    """
+
+    def act(obs: torch.Tensor) -> torch.Tensor:
+        clean = expert_fn(obs)
+        gen_device = generator.device if generator is not None else clean.device
+        noise = torch.randn(clean.shape, generator=generator, device=gen_device).to(clean.device)
+        return clean + noise_std * noise
+
+    return act
+
+
+def relabel(demos: Demonstrations, expert_fn: PlanFn) -> Demonstrations:
+    """The same states with the expert's CLEAN actions as labels."""
+    return dataclasses.replace(demos, act=expert_fn(demos.obs))
+
+
+# -- learned feedback near the track: why a single-step learner can drift in a stable world -----------
+def wander_regression_gain(rho: float, correlation: float, b: float) -> float:
+    """The slope K of the best linear prediction of a demonstrator's wander xi_t from the error e_t.
+
+    Near the track the error of the demonstrations obeys e_{t+1} = rho e_t + b xi_t, where rho
+    is the demonstrator's own closed loop (the world's 1 + lambda dt if it applies no feedback),
+    b = dt * u_max, and xi is an AR(1) wander with correlation phi and stationary variance s^2.
+    So e_t = b sum_{k>=1} rho^(k-1) xi_(t-k) is the world's low-pass filter of the PAST wander,
+    which the wander's persistence carries into xi_t:
+
+        Cov(xi_t, e_t) = b s^2 phi / (1 - rho phi)
+        Var(e_t)       = b^2 s^2 (1 + rho phi) / ((1 - rho^2) (1 - rho phi))
+        K              = Cov / Var = phi (1 - rho^2) / (b (1 + rho phi))
+
+    Returns:
+        K in action units per unit of error (s cancels).
+    """
+    return correlation * (1.0 - rho**2) / (b * (1.0 + rho * correlation))
+
+
+def open_loop_multiplier(rho: float, b: float, gains) -> float:
+    """What one executed chunk does to an error, in the linear world e_{t+1} = rho e_t + b a_t.
+
+    If the chunk planned at e_t has actions a_(t+k) = gains[k] * e_t (plus terms that do not
+    depend on e_t), then after its H = len(gains) steps
+
+        e_(t+H) = m e_t,   m = rho^H + b * sum_k rho^(H-1-k) gains[k].
+
+    With H = 1 this is the single-step closed loop rho + b K; |m| < 1 contracts.
+    """
+    h = len(gains)
+    return rho**h + b * sum(rho ** (h - 1 - k) * float(g) for k, g in enumerate(gains))
+
+
+@torch.no_grad()
+def tracking_error_gains(plan: PlanFn, delta: float = 0.1, num_phases: int = 64) -> torch.Tensor:
+    """How a tracking policy's chunk reacts to the lateral error: d a_(t+k) / d e_t.
+
+    Central differences at e = +-delta on observations (e, sin(phase), cos(phase)), averaged
+    over ``num_phases`` phases around the loop.
+
+    Args:
+        plan: (B, 3) -> (B, H, A), e.g. ``policy.sample``.
+    Returns:
+        (H, A) the slope of every planned action with respect to the error.
+    """
+    phase = torch.linspace(0.0, 2.0 * math.pi, num_phases + 1)[:-1]  # (P,)
+
+    def at(e: float) -> torch.Tensor:
+        return torch.stack([torch.full_like(phase, e), torch.sin(phase), torch.cos(phase)], dim=-1)  # (P, 3)
+
+    slope = (plan(at(delta)) - plan(at(-delta))) / (2.0 * delta)  # (P, H, A)
+    return slope.mean(dim=0)
+
+
+class WanderingDemonstrator:
+    """An ``act_fn``: a demonstrator whose hand wanders. It executes ``act_fn(obs) + offset``.
+
+    The offset of each environment drifts slowly, an AR(1) process with stationary std ``std``:
+
+        offset_{t+1} = correlation * offset_t + sqrt(1 - correlation^2) * std * n_t,   n_t ~ N(0, I)
+
+    and every new episode draws a fresh offset ~ N(0, std^2 I) (``reset(mask)``, which
+    ``evaluate`` calls). ``collect_demonstrations`` records the EXECUTED actions, wander
+    included, as the labels, which is what recording a human's hand gives; relabel the states
+    with the intended ``act_fn`` (``relabel``) to get noise injection with
+    clean labels instead.
+
+    Args:
+        act_fn: the intended action, (N, obs_dim) -> (N, act_dim).
+        num_envs: N.  act_dim: A.
+        correlation: phi in [0, 1): how much of the offset survives one step.
+        std: the offset's stationary standard deviation.
+    """
+
+    def __init__(self, act_fn: ActFn, num_envs: int, act_dim: int, correlation: float, std: float,
+                 generator: torch.Generator | None = None, device: torch.device | str = "cpu"):
+        if not 0.0 <= correlation < 1.0:
+            raise ValueError(f"correlation must be in [0, 1), got {correlation}")
+        self.act_fn, self.correlation, self.std, self.generator = act_fn, correlation, std, generator
+        self.offset = torch.zeros(num_envs, act_dim, device=device)  # (N, A) the current wander
+
+    def _normal(self) -> torch.Tensor:
+        gen_device = self.generator.device if self.generator is not None else self.offset.device
+        return torch.randn(self.offset.shape, generator=self.generator, device=gen_device).to(self.offset.device)
+
+    def reset(self, mask: torch.Tensor) -> None:
+        """Environments where ``mask`` (N,) is True start a new episode with a fresh offset."""
+        fresh = self.std * self._normal()  # (N, A)
+        self.offset = torch.where(mask.to(self.offset.device)[:, None], fresh, self.offset)
+
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        """(N, obs_dim) -> (N, A): the intended action plus the current offset; then the offset drifts."""
+        act = self.act_fn(obs) + self.offset.to(obs.device)
+        keep = math.sqrt(1.0 - self.correlation**2)
+        self.offset = self.correlation * self.offset + keep * self.std * self._normal()
+        return act
