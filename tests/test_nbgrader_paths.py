@@ -1,0 +1,270 @@
+"""Every nbgrader path an instructor uses is the hardened path (issue 16).
+
+- formgrader's "autograde" button: ``POST /formgrader/api/submission/<id>/<student>/autograde``
+  calls ``NbGraderAPI.autograde`` in the server's process, with the configuration formgrader
+  loads from the course root (``nbgrader_config.py``); the tests build that API object exactly
+  as formgrader's handlers do (``FormgradeExtension`` initialised in the course root) and call it;
+- ``nbgrader autograde`` on the command line at the course root (a subprocess);
+- ``grade-all --gradebook`` into the gradebook that formgrader, ``nbgrader export`` and
+  ``release_feedback`` read, end to end through a local exchange with two students.
+
+A hostile battery goes through the first two: no over-credit, no hidden-test line in the
+feedback nbgrader generates, full marks for the correct submission; without the sandbox
+(``AUTOGRADER_NO_SANDBOX=1``, or a ``bwrap`` that cannot run) a submission that writes the
+gradebook is scored by the tests it passed and flagged. Each test starts kernels: all slow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import test_autograder as ta
+from test_autograder import FIXTURE_ID, FIXTURES, WRONG_MEAN, WRONG_NORM, answered, cell, release_nb, source_nb
+
+from autograder import CODE_ROOT, SCRATCH, report, sandbox
+
+pytestmark = pytest.mark.slow
+
+COURSE_ID = "ilc-test"
+EXTRA_CONFIG = """
+c.CourseDirectory.course_id = {course!r}
+c.Exchange.root = {exchange!r}
+"""
+
+#: Writes 500 points into every gradebook it can reach from its working folder upwards (the
+#: course's .grading/gradebook.db, a grading run's db/gradebook.db), then answers correctly.
+GRADEBOOK_WRITE = (
+    "import sqlite3, pathlib\n"
+    "for _d in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:\n"
+    "    for _db in (_d / 'db' / 'gradebook.db', _d / '.grading' / 'gradebook.db'):\n"
+    "        try:\n"
+    "            if _db.is_file():\n"
+    "                _c = sqlite3.connect(_db)\n"
+    "                _c.execute('update grade set auto_score = 500, manual_score = 500')\n"
+    "                _c.commit()\n"
+    "                _c.close()\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "answer_mse = 'B'\n")
+
+
+def hostile_battery(root: Path) -> dict[str, tuple[nbformat.NotebookNode, float]]:
+    """student -> (submission, the autograded points it deserves, out of 6)."""
+    b = ta._battery(root)
+    return {
+        "correct": (b["correct"][0], 6),
+        "released": (b["released"][0], 0),
+        "input_transformer": (b["input_transformer"][0], 1),
+        "monkeypatch": (b["monkeypatch"][0], 1),
+        "history_leak": (b["history_leak"][0], 6),
+        "duplicated_cells": (b["duplicated_cells"][0], 4),
+        "deleted_test": (b["deleted_test"][0], 3),
+        "gradebook_write": (answered(root, answer_mse=GRADEBOOK_WRITE, row_mean=WRONG_MEAN), 4),
+    }
+
+
+def make_course(base: Path) -> Path:
+    """A course root holding the fixture assignment and the repository's nbgrader_config.py."""
+    root = base / "course"
+    shutil.copytree(FIXTURES / "solutions", root / "solutions")
+    config = (CODE_ROOT / "nbgrader_config.py").read_text()
+    config += EXTRA_CONFIG.format(course=COURSE_ID, exchange=str(base / "exchange"))
+    (root / "nbgrader_config.py").write_text(config)
+    (base / "exchange").mkdir()
+    with formgrader_api(root) as api:
+        result = api.generate_assignment(FIXTURE_ID, force=True, create=True)  # notebooks/ + gradebook
+        assert result["success"], result.get("log")
+    return root
+
+
+@contextlib.contextmanager
+def formgrader_api(root: Path):
+    """The NbGraderAPI formgrader's API handlers use: the extension initialised in the course
+    root (it loads ./nbgrader_config.py), ``NbGraderAPI(coursedir, authenticator, parent)``."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.server_extensions.formgrader.formgrader import FormgradeExtension
+
+    from autograder import prepare_nbgrader
+
+    prepare_nbgrader()
+    with contextlib.chdir(root):
+        fg = FormgradeExtension()
+        fg.root_dir = str(root)
+        fg.initialize([])
+        fg.load_config_file()  # what BaseApiHandler.api does before every request
+        yield NbGraderAPI(fg.coursedir, fg.authenticator, parent=fg)
+
+
+def submit_to_course(root: Path, student: str, nb) -> None:
+    dest = root / SCRATCH / "submitted" / student / FIXTURE_ID
+    dest.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest / f"{FIXTURE_ID}.ipynb")
+    (dest / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+
+
+def gradebook_scores(root: Path) -> dict[str, tuple[float, bool]]:
+    """student -> (total score formgrader shows, flagged) from the course gradebook."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{root / SCRATCH / 'gradebook.db'}") as gb:
+        for sub in gb.find_assignment(FIXTURE_ID).submissions:
+            sn = gb.find_submission_notebook(FIXTURE_ID, FIXTURE_ID, sub.student.id)
+            out[sub.student.id] = (float(sub.score), bool(sn.flagged))
+    return out
+
+
+def hidden_lines_in(folder: Path, root: Path) -> list[str]:
+    secrets = report.hidden_lines(source_nb(root), release_nb(root))
+    found = []
+    for html in sorted(folder.rglob("*.html")):
+        text = html.read_text()
+        found += [f"{html}: {s}" for s in secrets if s in text or ta._html_escape(s) in text]
+        if "BEGIN HIDDEN TESTS" in text:
+            found.append(f"{html}: BEGIN HIDDEN TESTS")
+    return found
+
+
+def test_formgrader_autograde_api_is_the_hardened_path(tmp_path):
+    """The hostile battery through formgrader's autograde API (sandboxed when bwrap runs)."""
+    root = make_course(tmp_path)
+    battery = hostile_battery(root)
+    logs = {}
+    with formgrader_api(root) as api:
+        for student, (nb, _) in battery.items():
+            submit_to_course(root, student, nb)
+            result = api.autograde(FIXTURE_ID, student)
+            assert result["success"], result.get("log")
+            logs[student] = result["log"]
+        assert api.generate_feedback(FIXTURE_ID)["success"]
+    scores = gradebook_scores(root)
+    works, reason = sandbox.probe()
+    for student, (_, expected) in battery.items():
+        score, flagged = scores[student]
+        assert score == expected, (student, score, logs[student])
+        if student != "gradebook_write" or works:
+            assert not flagged, (student, logs[student])
+    if works:
+        assert "WITHOUT the sandbox" not in logs["correct"]
+    else:  # the log formgrader shows says so
+        assert "WITHOUT the sandbox" in logs["correct"] and reason in logs["correct"]
+        assert scores["gradebook_write"][1], "a gradebook write without the sandbox must be flagged"
+    assert hidden_lines_in(root / SCRATCH / "feedback", root) == []
+    assert len(list((root / SCRATCH / "feedback").rglob("*.html"))) == len(battery)
+
+
+def test_nbgrader_autograde_cli_without_sandbox(tmp_path):
+    """``nbgrader autograde`` at the course root, no sandbox: no over-credit, the gradebook
+    writer is scored by its tests and flagged, nobody else's score changes, feedback redacted."""
+    root = make_course(tmp_path)
+    battery = hostile_battery(root)
+    for student, (nb, _) in battery.items():
+        submit_to_course(root, student, nb)
+    env = dict(os.environ, AUTOGRADER_NO_SANDBOX="1", PYTHONPATH=str(CODE_ROOT))
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    run = subprocess.run(nbgrader + ["autograde", FIXTURE_ID], cwd=root, env=env, capture_output=True,
+                         text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert "WITHOUT the sandbox" in log and "NEEDS REVIEW gradebook_write" in log, log[-3000:]
+    scores = gradebook_scores(root)
+    assert {s: v[0] for s, v in scores.items()} == {s: e for s, (_, e) in battery.items()}
+    assert {s for s, (_, flagged) in scores.items() if flagged} == {"gradebook_write"}
+    fb = subprocess.run(nbgrader + ["generate_feedback", FIXTURE_ID], cwd=root, env=env, capture_output=True,
+                        text=True, timeout=600)
+    assert fb.returncode == 0, fb.stderr[-3000:]
+    assert hidden_lines_in(root / SCRATCH / "feedback", root) == []
+
+
+def test_exchange_end_to_end_grade_all_into_the_gradebook(tmp_path, monkeypatch):
+    """release -> fetch/submit (two students) -> collect -> grade-all --gradebook (with a bwrap
+    that cannot run) -> formgrader's API shows the CSV's scores -> release_feedback -> the
+    fetched feedback has no hidden test."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
+    from traitlets.config import Config
+
+    from autograder import lms
+    from autograder.grading import grade_all
+
+    root = make_course(tmp_path)
+    with formgrader_api(root) as api:
+        assert api.release_assignment(FIXTURE_ID)["success"]
+
+    def student_app(cls, student):
+        c = Config()
+        c.Exchange.root = str(tmp_path / "exchange")
+        c.Exchange.cache = str(tmp_path / "cache" / student)
+        c.Exchange.assignment_dir = str(tmp_path / "home" / student)
+        c.CourseDirectory.course_id = COURSE_ID
+        c.CourseDirectory.assignment_id = FIXTURE_ID
+        c.CourseDirectory.student_id = student
+        (tmp_path / "home" / student).mkdir(parents=True, exist_ok=True)
+        return cls(coursedir=CourseDirectory(config=c), authenticator=Authenticator(config=c), config=c)
+
+    answers = {"alice": {}, "bob": {"row_mean": WRONG_MEAN, "answer_mse": GRADEBOOK_WRITE}}
+    for student, edits in answers.items():
+        student_app(ExchangeFetchAssignment, student).start()
+        path = tmp_path / "home" / student / FIXTURE_ID / f"{FIXTURE_ID}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        good = answered(root, **edits)
+        for gid in ("row_mean", "normalize_rows", "answer_mse", "explain_fork"):
+            cell(nb, gid).source = cell(good, gid).source
+        nbformat.write(nb, path)
+        student_app(ExchangeSubmit, student).start()
+
+    with formgrader_api(root) as api:
+        assert api.collect(FIXTURE_ID)["success"]
+    submitted = root / SCRATCH / "submitted"
+    (submitted / "bob" / FIXTURE_ID / "timestamp.txt").write_text("2030-01-02 12:00:00.000000 UTC")
+
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("AUTOGRADER_NO_SANDBOX", raising=False)
+    out = tmp_path / "grades.csv"
+    rows = grade_all(submitted, FIXTURE_ID, out, root, jobs=ta.JOBS, log=lambda m: None, gradebook=True,
+                     due=lms.parse_time("2030-01-01 00:00:00 UTC"), late_penalty_per_day=0.1,
+                     canvas_csv=tmp_path / "canvas.csv", nbgrader_csv=tmp_path / "export.csv")
+    by = {r["student"]: r for r in rows}
+    assert by["alice"]["status"] == "graded" and by["alice"]["score"] == 6 and by["alice"]["late"] == "no"
+    assert by["alice"]["percentage"] == 100.0 and by["alice"]["row_mean (max)"] == "2"
+    assert "cannot run here" in by["alice"]["reason"] and by["alice"]["sandboxed"] == "no"
+    # bob: 4 points of tests, 2 days late at 10 % a day, and he wrote the gradebook: flagged
+    assert by["bob"]["status"] == "needs review" and by["bob"]["raw_score"] == 4, by["bob"]
+    assert by["bob"]["late"] == "yes" and abs(by["bob"]["score"] - 2.8) < 1e-9, by["bob"]
+    assert "gradebook.db" in by["bob"]["reason"], by["bob"]["reason"]
+
+    with formgrader_api(root) as api:  # what formgrader shows
+        shown = {s["student"]: s for s in api.get_submissions(FIXTURE_ID)}
+        assert {s: shown[s]["score"] for s in shown} == {"alice": 6.0, "bob": 4.0}
+        assert shown["bob"]["needs_manual_grade"]
+        assert api.release_feedback(FIXTURE_ID)["success"]
+    scores = gradebook_scores(root)
+    assert scores == {"alice": (6.0, False), "bob": (4.0, True)}
+    with open(tmp_path / "canvas.csv") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert canvas[1][0] == "Points Possible" and canvas[1][5] == "6"
+    assert {r[0]: r[5] for r in canvas[2:]} == {"alice": "6", "bob": "2.8"}
+    with open(tmp_path / "export.csv") as fh:
+        export = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert export["bob"]["raw_score"] == "4.0" and export["bob"]["late_submission_penalty"] != "0.0"
+
+    for student in answers:
+        student_app(ExchangeFetchFeedback, student).start()
+    fetched = tmp_path / "home"
+    htmls = sorted(fetched.rglob("feedback/*/*.html"))
+    assert len(htmls) == 2, htmls
+    assert hidden_lines_in(fetched, root) == []
