@@ -56,6 +56,9 @@ class GuardedExecute(Execute):
                  "(gradebook, course files, grader state): fingerprinted before the kernel "
                  "starts and after it stops (autograder/integrity.py); a change is recorded in "
                  "resources['autograder']['tampered']").tag(config=True)
+    protect = List(Unicode(), help="Files (the gradebook) copied before the kernel starts and "
+                   "put back if the kernel changed them: other students' scores survive a kernel "
+                   "that writes the gradebook without the sandbox (the run is flagged)").tag(config=True)
     watch_exclude = List(Unicode(), help="Parts of `watch` the kernel may change (its working "
                          "folder is always excluded)").tag(config=True)
 
@@ -77,6 +80,7 @@ class GuardedExecute(Execute):
         workdir = (self.resources.get("metadata") or {}).get("path") or "."
         exclude = [*self.watch_exclude, workdir]
         before = integrity.fingerprint(self.watch, exclude)
+        saved = integrity.save_copies(self.protect)
         deadline = time.monotonic() + self.wall_clock if self.wall_clock > 0 else None
         self.km = self.create_kernel_manager()
         await self._start_kernel()
@@ -102,6 +106,7 @@ class GuardedExecute(Execute):
             after = integrity.fingerprint(self.watch, exclude)
             record = self.resources.setdefault("autograder", {})
             record["tampered"] = integrity.changes(before, after)
+            record["restored"] = integrity.restore_copies(saved)
 
     # -- many answers in one kernel (the mutant runner) ---------------------------------------
     def grade_answers(self, nb, answers: list[tuple[str, str]], cwd: str | None = None

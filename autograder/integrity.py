@@ -80,3 +80,40 @@ def describe(found: list[str], limit: int = 3) -> str:
         return ""
     shown = "; ".join(found[:limit]) + (f"; and {len(found) - limit} more" if len(found) > limit else "")
     return f"the notebook's code changed files it must not touch while it ran: {shown}"
+
+
+def save_copies(paths) -> dict:
+    """Copies of ``paths`` (plus their sqlite journals) to put back with :func:`restore_copies`."""
+    import shutil
+    import tempfile
+
+    saved = {"tmp": tempfile.mkdtemp(prefix="ag-protect-"), "files": {}}
+    for i, path in enumerate(dict.fromkeys(str(Path(p).resolve()) for p in paths)):
+        for variant in (path, path + "-journal", path + "-wal", path + "-shm"):
+            if os.path.isfile(variant):
+                copy = os.path.join(saved["tmp"], f"{i}-{os.path.basename(variant)}")
+                shutil.copy2(variant, copy)
+                saved["files"][variant] = (copy, fingerprint([variant])[variant])
+            else:
+                saved["files"][variant] = (None, ("missing",))
+    return saved
+
+
+def restore_copies(saved: dict) -> list[str]:
+    """Put back every saved file that changed (delete what appeared); the paths restored."""
+    import shutil
+
+    restored = []
+    try:
+        for path, (copy, fp) in saved["files"].items():
+            now = fingerprint([path])[path]
+            if now == fp:
+                continue
+            if copy is None:
+                os.remove(path)
+            else:
+                shutil.copyfile(copy, path)
+            restored.append(path)
+    finally:
+        shutil.rmtree(saved["tmp"], ignore_errors=True)
+    return restored

@@ -56,11 +56,19 @@ FAILED_SENTINEL = "autograder.the_course_nbgrader_config_failed_to_load_see_the_
 def install_hardening(c: Config, course_root: Path, limits=None) -> Config:
     """Make plain nbgrader's autograde and feedback the hardened ones (see nbgrader_hooks)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        GetGrades, LimitOutput, OverwriteCells, OverwriteKernelspec,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        GetGrades,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
 
-    from autograder import COURSE_PACKAGE, CODE_ROOT
+    from autograder import CODE_ROOT, COURSE_PACKAGE
     from autograder.nbgrader_hooks import CourseExecute, RebuildSubmission, RecordGrades, RedactHiddenTests
     from autograder.protocol import Limits
 
@@ -83,8 +91,16 @@ def install_hardening(c: Config, course_root: Path, limits=None) -> Config:
         scratch / "gradebook.db", scratch / "gradebook.db-journal", scratch / "submitted",
         course_root / "solutions", course_root / "notebooks", course_root / "mutants",
         course_root / "nbgrader_config.py", CODE_ROOT / "autograder", CODE_ROOT / COURSE_PACKAGE)]
+    db = _sqlite_path(c.CourseDirectory.db_url) if "db_url" in c.CourseDirectory else None
+    c.CourseExecute.protect = [str(db)] if db else []
+    if db and db.parent != scratch:
+        c.CourseExecute.watch = [*c.CourseExecute.watch, str(db)]
     c.GenerateFeedback.preprocessors = [RedactHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
     return c
+
+
+def _sqlite_path(db_url: str) -> Path | None:
+    return Path(db_url[len("sqlite:///"):]).resolve() if db_url.startswith("sqlite:///") else None
 
 
 def configure(c: Config, course_root: Path) -> Config:
@@ -114,6 +130,7 @@ def grading_config(run_course: Path, db_path: Path, kernel_name: str, runtime_di
     c.Autograde.autograde_preprocessors = [GuardedExecute, ClearMetadataPreprocessor, LimitOutput,
                                            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, RecordGrades]
     c.GuardedExecute.watch = [str(p) for p in watch]
+    c.GuardedExecute.protect = [str(db_path)]
     # Any Execute.timeout overrides the ExecutePreprocessor one (nbgrader issue #1463).
     c.Execute.timeout = cell_timeout
     c.GuardedExecute.timeout = cell_timeout

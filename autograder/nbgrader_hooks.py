@@ -95,6 +95,10 @@ class CourseExecute(GuardedExecute):
         self._count = 0
         root = Path(self.course_root or workdir).resolve()
         db_dir = _sqlite_folder((resources or {}).get("nbgrader", {}).get("db_url", ""))
+        if db_dir:  # wherever the gradebook is: watched, and put back if the kernel changes it
+            db = str(db_dir / Path(resources["nbgrader"]["db_url"]).name)
+            self.protect = list(dict.fromkeys([*self.protect, db]))
+            self.watch = list(dict.fromkeys([*self.watch, db]))
         try:
             sandboxed = sandbox.write_kernelspec(tmp / "jupyter", root, tmp, workdir, self._runtime,
                                                  self.memory_bytes, self.threads,
@@ -141,19 +145,25 @@ class RecordGrades(NbGraderPreprocessor):
 
         key = _ids(resources)
         info = resources.get("autograder", {})
-        scores = {}
+        scores, tampered = {}, list(info.get("tampered", []))
         for cell in nb.cells:
             if cells.kind(cell) is Kind.TEST:
-                score, max_score = utils.determine_grade(cell, self.log)
+                try:
+                    score, max_score = utils.determine_grade(cell, self.log)
+                except ValueError as exc:  # a result above the cell's points: never credit
+                    score, max_score = 0.0, cells.points(cell)
+                    tampered.append(f"test cell {cells.grade_id(cell)}: {exc}")
                 max_score = float(max_score or 0.0)
                 scores[cells.grade_id(cell)] = (min(max(float(score or 0.0), 0.0), max_score), max_score)
-        tampered = list(info.get("tampered", []))
         RECORDS[key] = {"scores": scores, "nb": copy.deepcopy(nb), "tampered": tampered,
                         "sandboxed": info.get("sandboxed"), "sandbox_note": info.get("sandbox_note", "")}
         if tampered:
             from autograder import integrity
 
             self.log.warning("autograder: NEEDS REVIEW %s/%s: %s", key[1], key[2], integrity.describe(tampered))
+            for path in info.get("restored", []):
+                self.log.warning("autograder: %s was changed by the notebook's code and has been put "
+                                 "back as it was before this run", path)
         db_url = resources.get("nbgrader", {}).get("db_url")
         if self.flag_in_gradebook and db_url:
             with Gradebook(db_url) as gb:

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import test_autograder as ta
-from test_autograder import FIXTURE_ID, FIXTURES, WRONG_MEAN, WRONG_NORM, answered, cell, release_nb, source_nb
+from test_autograder import FIXTURE_ID, FIXTURES, WRONG_MEAN, answered, cell, release_nb, source_nb
 
 from autograder import CODE_ROOT, SCRATCH, report, sandbox
 
@@ -61,7 +61,6 @@ def hostile_battery(root: Path) -> dict[str, tuple[nbformat.NotebookNode, float]
     b = ta._battery(root)
     return {
         "correct": (b["correct"][0], 6),
-        "released": (b["released"][0], 0),
         "input_transformer": (b["input_transformer"][0], 1),
         "monkeypatch": (b["monkeypatch"][0], 1),
         "history_leak": (b["history_leak"][0], 6),
@@ -133,7 +132,34 @@ def hidden_lines_in(folder: Path, root: Path) -> list[str]:
     return found
 
 
-def test_formgrader_autograde_api_is_the_hardened_path(tmp_path):
+class CliBattery:
+    """``nbgrader autograde`` over the battery in its own course, started in the background
+    (a subprocess, no sandbox) so that it runs while the formgrader test grades in-process."""
+
+    def __init__(self, base: Path):
+        self.root = make_course(base)
+        self.battery = hostile_battery(self.root)
+        for student, (nb, _) in self.battery.items():
+            submit_to_course(self.root, student, nb)
+        self.env = dict(os.environ, AUTOGRADER_NO_SANDBOX="1", PYTHONPATH=str(CODE_ROOT))
+        self.proc = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", FIXTURE_ID], cwd=self.root,
+                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def wait(self) -> tuple[int, str]:
+        log, _ = self.proc.communicate(timeout=900)
+        return self.proc.returncode, log
+
+
+@pytest.fixture(scope="module")
+def cli_battery(tmp_path_factory):
+    run = CliBattery(tmp_path_factory.mktemp("cli"))
+    yield run
+    if run.proc.poll() is None:
+        run.proc.kill()
+        run.proc.wait()
+
+
+def test_formgrader_autograde_api_is_the_hardened_path(tmp_path, cli_battery):
     """The hostile battery through formgrader's autograde API (sandboxed when bwrap runs)."""
     root = make_course(tmp_path)
     battery = hostile_battery(root)
@@ -161,25 +187,18 @@ def test_formgrader_autograde_api_is_the_hardened_path(tmp_path):
     assert len(list((root / SCRATCH / "feedback").rglob("*.html"))) == len(battery)
 
 
-def test_nbgrader_autograde_cli_without_sandbox(tmp_path):
+def test_nbgrader_autograde_cli_without_sandbox(cli_battery):
     """``nbgrader autograde`` at the course root, no sandbox: no over-credit, the gradebook
     writer is scored by its tests and flagged, nobody else's score changes, feedback redacted."""
-    root = make_course(tmp_path)
-    battery = hostile_battery(root)
-    for student, (nb, _) in battery.items():
-        submit_to_course(root, student, nb)
-    env = dict(os.environ, AUTOGRADER_NO_SANDBOX="1", PYTHONPATH=str(CODE_ROOT))
-    nbgrader = [sys.executable, "-m", "nbgrader"]
-    run = subprocess.run(nbgrader + ["autograde", FIXTURE_ID], cwd=root, env=env, capture_output=True,
-                         text=True, timeout=900)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    log = run.stdout + run.stderr
+    root, battery = cli_battery.root, cli_battery.battery
+    code, log = cli_battery.wait()
+    assert code == 0, log[-5000:]
     assert "WITHOUT the sandbox" in log and "NEEDS REVIEW gradebook_write" in log, log[-3000:]
     scores = gradebook_scores(root)
     assert {s: v[0] for s, v in scores.items()} == {s: e for s, (_, e) in battery.items()}
     assert {s for s, (_, flagged) in scores.items() if flagged} == {"gradebook_write"}
-    fb = subprocess.run(nbgrader + ["generate_feedback", FIXTURE_ID], cwd=root, env=env, capture_output=True,
-                        text=True, timeout=600)
+    fb = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", FIXTURE_ID], cwd=root,
+                        env=cli_battery.env, capture_output=True, text=True, timeout=600)
     assert fb.returncode == 0, fb.stderr[-3000:]
     assert hidden_lines_in(root / SCRATCH / "feedback", root) == []
 
