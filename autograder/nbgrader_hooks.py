@@ -106,6 +106,8 @@ class CourseExecute(GuardedExecute):
             works, reason = sandbox.probe()
             record = (resources or {}).setdefault("autograder", {})
             record.update(sandboxed=sandboxed, sandbox_note=reason)
+            self.log.info("autograder: guarded execution of %s (cell timeout %s s, wall clock %s s, %s)",
+                          workdir.name, self.timeout, self.wall_clock, reason)
             if not sandboxed:
                 self.log.warning("autograder: grading WITHOUT the sandbox (%s): the notebook's code "
                                  "runs with this process's file access; a change to the gradebook "
