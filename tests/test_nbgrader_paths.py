@@ -1,9 +1,9 @@
 """Every nbgrader path an instructor uses is the hardened path (issue 16).
 
 - formgrader's "autograde" button: ``POST /formgrader/api/submission/<id>/<student>/autograde``
-  calls ``NbGraderAPI.autograde`` in the server's process, with the configuration formgrader
-  loads from the course root (``nbgrader_config.py``); the tests build that API object exactly
-  as formgrader's handlers do (``FormgradeExtension`` initialised in the course root) and call it;
+  on a real Jupyter server started in the course root (formgrader loads ``nbgrader_config.py``
+  from there and calls ``NbGraderAPI.autograde`` in the server's process); the set-up steps use
+  the same API object in-process (``formgrader_api``);
 - ``nbgrader autograde`` on the command line at the course root (a subprocess);
 - ``grade-all --gradebook`` into the gradebook that formgrader, ``nbgrader export`` and
   ``release_feedback`` read, end to end through a local exchange with two students.
@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -159,25 +161,80 @@ def cli_battery(tmp_path_factory):
         run.proc.wait()
 
 
+class JupyterServer:
+    """A real Jupyter server started in the course root (formgrader enabled, as on a hub), for
+    calling formgrader's HTTP API with a token."""
+
+    def __init__(self, root: Path):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        env = dict(os.environ, PYTHONPATH=str(CODE_ROOT), JUPYTER_RUNTIME_DIR=str(root / ".jupyter-runtime"))
+        argv = [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={self.port}",
+                "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=grader-test", f"--ServerApp.root_dir={root}"]
+        if os.geteuid() == 0:
+            argv.append("--allow-root")
+        self.log = root.parent / "server.log"
+        self._fh = open(self.log, "w")
+        self.proc = subprocess.Popen(argv, cwd=root, env=env, stdout=self._fh, stderr=subprocess.STDOUT)
+        for _ in range(240):
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            try:
+                self.call("GET", "/api/status")
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("the Jupyter server did not start:\n" + self.log.read_text()[-3000:])
+
+    def call(self, method: str, path: str):
+        import urllib.request
+
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
+                                         data=b"" if method == "POST" else None,
+                                         headers={"Authorization": "token grader-test"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read() or b"null")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._fh.close()
+
+
 def test_formgrader_autograde_api_is_the_hardened_path(tmp_path, cli_battery):
-    """The hostile battery through formgrader's autograde API (sandboxed when bwrap runs)."""
+    """The hostile battery through formgrader's HTTP API on a real Jupyter server started in the
+    course root: ``POST /formgrader/api/submission/<id>/<student>/autograde`` per student, then
+    ``POST /formgrader/api/assignment/<id>/generate_feedback`` (sandboxed when bwrap runs)."""
     root = make_course(tmp_path)
     battery = hostile_battery(root)
+    for student, (nb, _) in battery.items():
+        submit_to_course(root, student, nb)
+    server = JupyterServer(root)
     logs = {}
-    with formgrader_api(root) as api:
-        for student, (nb, _) in battery.items():
-            submit_to_course(root, student, nb)
-            result = api.autograde(FIXTURE_ID, student)
+    try:
+        for student in battery:
+            result = server.call("POST", f"/formgrader/api/submission/{FIXTURE_ID}/{student}/autograde")
             assert result["success"], result.get("log")
             logs[student] = result["log"]
-        assert api.generate_feedback(FIXTURE_ID)["success"]
+        shown = {s["student"]: s["score"] for s in server.call("GET", f"/formgrader/api/submissions/{FIXTURE_ID}")}
+        assert server.call("POST", f"/formgrader/api/assignment/{FIXTURE_ID}/generate_feedback")["success"]
+    finally:
+        server.stop()
     scores = gradebook_scores(root)
+    assert shown == {s: v[0] for s, v in scores.items()}
     works, reason = sandbox.probe()
     for student, (_, expected) in battery.items():
         score, flagged = scores[student]
         assert score == expected, (student, score, logs[student])
         if student != "gradebook_write" or works:
             assert not flagged, (student, logs[student])
+        assert "autograder: guarded execution" in logs[student], logs[student]
     if works:
         assert "WITHOUT the sandbox" not in logs["correct"]
     else:  # the log formgrader shows says so
