@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import test_autograder as ta
-from test_autograder import FIXTURE_ID, FIXTURES, WRONG_MEAN, answered, cell, release_nb, source_nb
+from test_autograder import FIXTURE_ID, FIXTURES, GRADEBOOK_WRITE, WRONG_MEAN, answered, cell, release_nb, source_nb
 
 from autograder import CODE_ROOT, SCRATCH, report, sandbox
 
@@ -40,23 +40,6 @@ EXTRA_CONFIG = """
 c.CourseDirectory.course_id = {course!r}
 c.Exchange.root = {exchange!r}
 """
-
-#: Writes 500 points into every gradebook it can reach from its working folder upwards (the
-#: course's .grading/gradebook.db, a grading run's db/gradebook.db), then answers correctly.
-GRADEBOOK_WRITE = (
-    "import sqlite3, pathlib\n"
-    "for _d in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:\n"
-    "    for _db in (_d / 'db' / 'gradebook.db', _d / '.grading' / 'gradebook.db'):\n"
-    "        try:\n"
-    "            if _db.is_file():\n"
-    "                _c = sqlite3.connect(_db)\n"
-    "                _c.execute('update grade set auto_score = 500, manual_score = 500')\n"
-    "                _c.commit()\n"
-    "                _c.close()\n"
-    "        except Exception:\n"
-    "            pass\n"
-    "answer_mse = 'B'\n")
-
 
 def hostile_battery(root: Path) -> dict[str, tuple[nbformat.NotebookNode, float]]:
     """student -> (submission, the autograded points it deserves, out of 6)."""
