@@ -131,6 +131,7 @@ def grading_config(run_course: Path, db_path: Path, kernel_name: str, runtime_di
                                            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata, RecordGrades]
     c.GuardedExecute.watch = [str(p) for p in watch]
     c.GuardedExecute.protect = [str(db_path)]
+    c.RecordGrades.keep_record = True  # the worker takes its scores from this record
     # Any Execute.timeout overrides the ExecutePreprocessor one (nbgrader issue #1463).
     c.Execute.timeout = cell_timeout
     c.GuardedExecute.timeout = cell_timeout

@@ -141,6 +141,9 @@ class RecordGrades(NbGraderPreprocessor):
 
     flag_in_gradebook = Bool(True, help="Write the record over the gradebook's scores and flag "
                              "a tampered run there").tag(config=True)
+    keep_record = Bool(False, help="Keep the record (with a copy of the executed notebook) in "
+                       "RECORDS for the caller: the worker reads it; a long-running formgrader "
+                       "must not accumulate them").tag(config=True)
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
@@ -157,8 +160,9 @@ class RecordGrades(NbGraderPreprocessor):
                     tampered.append(f"test cell {cells.grade_id(cell)}: {exc}")
                 max_score = float(max_score or 0.0)
                 scores[cells.grade_id(cell)] = (min(max(float(score or 0.0), 0.0), max_score), max_score)
-        RECORDS[key] = {"scores": scores, "nb": copy.deepcopy(nb), "tampered": tampered,
-                        "sandboxed": info.get("sandboxed"), "sandbox_note": info.get("sandbox_note", "")}
+        if self.keep_record:
+            RECORDS[key] = {"scores": scores, "nb": copy.deepcopy(nb), "tampered": tampered,
+                            "sandboxed": info.get("sandboxed"), "sandbox_note": info.get("sandbox_note", "")}
         if tampered:
             from autograder import integrity
 

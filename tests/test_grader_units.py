@@ -343,13 +343,15 @@ def test_record_grades_caps_scores_and_redaction_hides_hidden_tests():
     nb = notebook(setup_cell(), answer_cell(), test)
     resources = {"nbgrader": {"assignment": "a", "student": "s", "notebook": "a"},
                  "autograder": {"tampered": ["modified /c/.grading/gradebook.db"]}}
-    RecordGrades(flag_in_gradebook=False).preprocess(nb, resources)
+    RecordGrades(flag_in_gradebook=False, keep_record=True).preprocess(nb, resources)
     record = RECORDS.pop(("a", "s", "a"))
     assert record["scores"] == {"f_test": (0.0, 2.0)}  # 500 claimed by a 2-point cell: nothing
     assert len(record["tampered"]) == 2 and "greater than maximum" in record["tampered"][1]
     test.outputs = []
-    RecordGrades(flag_in_gradebook=False).preprocess(nb, {"nbgrader": resources["nbgrader"]})
+    RecordGrades(flag_in_gradebook=False, keep_record=True).preprocess(nb, {"nbgrader": resources["nbgrader"]})
     assert RECORDS.pop(("a", "s", "a"))["scores"] == {"f_test": (2.0, 2.0)}
+    RecordGrades(flag_in_gradebook=False).preprocess(nb, {"nbgrader": resources["nbgrader"]})
+    assert RECORDS == {}  # plain nbgrader / formgrader: nothing accumulates in the server
 
     hidden = checks_cell()
     hidden.source = "assert f(1) == 1\n### BEGIN HIDDEN TESTS\nassert f(12345) == 12345, 'secret'\n### END HIDDEN TESTS"
