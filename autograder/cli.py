@@ -59,6 +59,10 @@ def cmd_grade(args) -> int:
         assignment = args.assignment or infer_assignment(path, root)
         feedback = Path(args.feedback or root / SCRATCH / "feedback" / f"{path.stem}.html").resolve()
         with Grader(root, assignment, _limits(args)) as grader:
+            if args.gradebook:  # one student into the course gradebook: grade-all's path
+                from autograder.grading import grade_all
+
+                return _grade_one_into_gradebook(args, root, assignment, path, grader, grade_all)
             res = grader.grade(path, feedback_html=feedback)
     except (GradingError, course.CourseError) as exc:
         print(f"could not grade {path}: {exc}", file=sys.stderr)
@@ -66,26 +70,59 @@ def cmd_grade(args) -> int:
     if args.json:
         data = res.to_json()
         keys = ("assignment", "score", "max_score", "manual_max_score", "exercises", "cell_errors",
-                "reference_uses")
+                "reference_uses", "review", "sandboxed", "sandbox_note")
         print(json.dumps({k: data[k] for k in keys}, indent=1))
     else:
         print(report.table(res))
+    if res.review:
+        print(f"NEEDS REVIEW: {res.review}", file=sys.stderr)
     if not res.sandboxed:
-        print("note: graded WITHOUT the sandbox (bubblewrap `bwrap` not found): the notebook's "
-              "code ran with your file access", file=sys.stderr)
+        print(f"note: graded WITHOUT the sandbox ({res.sandbox_note or 'bubblewrap not available'}): "
+              "the notebook's code ran with your file access", file=sys.stderr)
     print(f"feedback: {res.feedback}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
+def _grade_one_into_gradebook(args, root, assignment, path, grader, grade_all) -> int:
+    """``grade --gradebook --student S``: grade-all over a folder holding only this submission."""
+    import shutil
+    import tempfile
+
+    student = args.student or path.stem
+    with tempfile.TemporaryDirectory(prefix="ag-one-") as tmp:
+        folder = Path(tmp) / "in" / student
+        folder.mkdir(parents=True)
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            if (path.parent / name).is_file():
+                shutil.copy(path.parent / name, folder / name)
+        shutil.copy(path, folder / f"{assignment}.ipynb")
+        rows = grade_all(folder.parent, assignment, Path(tmp) / "grades.csv", root, grader=grader,
+                         gradebook=True, log=lambda m: print(m, flush=True), **_lms_options(args))
+    row = rows[0]
+    print(f"{student}: {row['status']} {row['score']} / {row['max_score']} written to the course "
+          f"gradebook {row['reason']}".rstrip())
+    return 0 if row["score"] != "" else EXIT_UNGRADABLE
+
+
+def _lms_options(args) -> dict:
+    from autograder import lms
+
+    due = lms.parse_time(args.due) if getattr(args, "due", None) else None
+    return {"due": due, "late_penalty_per_day": getattr(args, "late_penalty", 0.0) or 0.0}
+
+
 def cmd_grade_all(args) -> int:
-    from autograder import course
+    from autograder import course, lms
     from autograder.grading import grade_all
 
     root = _course_root(args)
     try:
         rows = grade_all(Path(args.dir), args.assignment, Path(args.out), root, jobs=args.jobs,
-                         limits=_limits(args), log=lambda m: print(m, flush=True))
-    except course.CourseError as exc:
+                         limits=_limits(args), log=lambda m: print(m, flush=True),
+                         roster=lms.read_roster(Path(args.roster) if args.roster else None),
+                         gradebook=args.gradebook, canvas_csv=args.canvas, canvas_column=args.canvas_column,
+                         nbgrader_csv=args.nbgrader_export, **_lms_options(args))
+    except (course.CourseError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNGRADABLE
     review = [r for r in rows if r["status"] != "graded"]
@@ -126,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--feedback", help="where to write the feedback HTML")
     g.add_argument("--cell-timeout", type=int)
     g.add_argument("--wall-clock", type=int)
+    g.add_argument("--gradebook", action="store_true", help="write the result into the course's "
+                   "nbgrader gradebook, autograded/ and feedback/ (as grade-all --gradebook)")
+    g.add_argument("--student", help="student id for --gradebook (default: the file's name)")
+    _add_lms_options(g)
     g.set_defaults(func=cmd_grade)
 
     a = sub.add_parser("grade-all", help="grade a folder of submissions into a CSV")
@@ -135,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
     a.add_argument("--cell-timeout", type=int)
     a.add_argument("--wall-clock", type=int)
+    a.add_argument("--gradebook", action="store_true", help="also write the scores into the course's "
+                   "nbgrader gradebook and the feedback where `nbgrader release_feedback` finds it")
+    a.add_argument("--roster", help="CSV: student (folder name), id, name, sis_user_id, sis_login_id, section")
+    a.add_argument("--canvas", metavar="CSV", help="also write a Canvas gradebook import file")
+    a.add_argument("--canvas-column", help="Canvas assignment column, e.g. 'Lab 1 (1234)' (default: the id)")
+    a.add_argument("--nbgrader-export", metavar="CSV", help="also write nbgrader export's CSV format")
+    _add_lms_options(a)
     a.set_defaults(func=cmd_grade_all)
 
     m = sub.add_parser("mutants", help="check that wrong answers lose points and right ones do not")
@@ -142,6 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--jobs", type=int, default=2)
     m.set_defaults(func=cmd_mutants)
     return p
+
+
+def _add_lms_options(parser) -> None:
+    parser.add_argument("--due", help="due date, e.g. '2026-12-01 23:59 UTC' (nbgrader's timestamp.txt "
+                        "of each submission is compared with it)")
+    parser.add_argument("--late-penalty", type=float, default=0.0, metavar="FRACTION",
+                        help="penalty per started day late, as a fraction of the maximum (1 = zero)")
 
 
 def main(argv=None) -> int:

@@ -29,14 +29,14 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 from autograder import cells
 from autograder.cells import Kind
 
 GUARD = "__import__('autograder.guard').guard"
 #: Error names that mean "the grader stepped in", not "the answer is wrong".
-GRADER_ERRORS = ("IntegrityError", "KernelDied", "TimeoutError")
+GRADER_ERRORS = ("IntegrityError", "KernelDied", "TimeoutError", "WallClockError")
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -49,6 +49,18 @@ class GuardedExecute(Execute):
 
     guard_timeout = Integer(30, help="Seconds to wait for the in-kernel guard.").tag(config=True)
     interrupt_grace = Integer(5, help="Seconds a timed-out cell gets to stop after SIGINT.").tag(config=True)
+    wall_clock = Integer(0, help="Seconds the whole notebook may run (0: no limit here; the "
+                         "worker's host enforces one by killing the process group). Cells after "
+                         "it are not run; their tests score 0.").tag(config=True)
+    watch = List(Unicode(), help="Files and folders the learner's kernel must not change "
+                 "(gradebook, course files, grader state): fingerprinted before the kernel "
+                 "starts and after it stops (autograder/integrity.py); a change is recorded in "
+                 "resources['autograder']['tampered']").tag(config=True)
+    protect = List(Unicode(), help="Files (the gradebook) copied before the kernel starts and "
+                   "put back if the kernel changed them: other students' scores survive a kernel "
+                   "that writes the gradebook without the sandbox (the run is flagged)").tag(config=True)
+    watch_exclude = List(Unicode(), help="Parts of `watch` the kernel may change (its working "
+                         "folder is always excluded)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         # Same contract as ExecutePreprocessor.preprocess, with our own cell loop.
@@ -61,6 +73,15 @@ class GuardedExecute(Execute):
         return self.nb, self.resources
 
     async def _run_notebook(self):
+        import time
+
+        from autograder import integrity
+
+        workdir = (self.resources.get("metadata") or {}).get("path") or "."
+        exclude = [*self.watch_exclude, workdir]
+        before = integrity.fingerprint(self.watch, exclude)
+        saved = integrity.save_copies(self.protect)
+        deadline = time.monotonic() + self.wall_clock if self.wall_clock > 0 else None
         self.km = self.create_kernel_manager()
         await self._start_kernel()
         self._kinds, self._answers_mode = cells.kinds(self.nb), False
@@ -71,10 +92,21 @@ class GuardedExecute(Execute):
                     await self._run_cell(cell, index)
             await self._snapshot()
             for index, cell in enumerate(self.nb.cells[end:], start=end):
-                if cell.cell_type == "code":
-                    await self._run_cell(cell, index)
+                if cell.cell_type != "code":
+                    continue
+                if deadline is not None and time.monotonic() > deadline:
+                    if cells.kind(cell) is Kind.TEST:
+                        cell.outputs = [error_output(
+                            "WallClockError", f"grading this notebook took longer than "
+                            f"{self.wall_clock} s; this test was not run (no credit)")]
+                    continue
+                await self._run_cell(cell, index)
         finally:
             await self._async_cleanup_kernel()
+            after = integrity.fingerprint(self.watch, exclude)
+            record = self.resources.setdefault("autograder", {})
+            record["tampered"] = integrity.changes(before, after)
+            record["restored"] = integrity.restore_copies(saved)
 
     # -- many answers in one kernel (the mutant runner) ---------------------------------------
     def grade_answers(self, nb, answers: list[tuple[str, str]], cwd: str | None = None

@@ -67,6 +67,7 @@ class Job:
     # notebook mode
     answered: dict[str, bool] = field(default_factory=dict)  # exercise -> differs from the stub
     feedback_html: str | None = None
+    autograded_out: str | None = None  # where to write the autograded notebook (gradebook export)
     # answers mode: (exercise, answer source) pairs, graded in this order in one kernel
     answers: list[tuple[str, str]] = field(default_factory=list)
 
@@ -125,6 +126,11 @@ class Result:
     # (autograder/references.py): perhaps the exercise's own reference implementation. For the
     # instructor; never scored.
     reference_uses: list[dict] = field(default_factory=list)
+    # Why a person must look at this run although it was scored (e.g. the kernel changed the
+    # gradebook or the course files: autograder/integrity.py); '' when nothing was seen.
+    review: str = ""
+    # Whether and why the kernel ran (not) sandboxed (autograder/sandbox.py probe()).
+    sandbox_note: str = ""
 
     @property
     def autograded(self) -> list[Exercise]:
@@ -172,9 +178,11 @@ class Reply:
     outcomes: list[AnswerOutcome] = field(default_factory=list)
     sandboxed: bool = False
     traceback: str = ""
+    sandbox_note: str = ""
 
     def to_json(self) -> dict:
         return {"error": self.error, "traceback": self.traceback, "sandboxed": self.sandboxed,
+                "sandbox_note": self.sandbox_note,
                 "result": self.result.to_json() if self.result else None,
                 "outcomes": [o.to_json() for o in self.outcomes]}
 
@@ -182,6 +190,6 @@ class Reply:
     def from_json(cls, data: dict) -> "Reply":
         result = data.get("result")
         return cls(error=data.get("error", ""), traceback=data.get("traceback", ""),
-                   sandboxed=bool(data.get("sandboxed")),
+                   sandboxed=bool(data.get("sandboxed")), sandbox_note=data.get("sandbox_note", ""),
                    result=Result.from_json(result) if result else None,
                    outcomes=[AnswerOutcome.from_json(o) for o in data.get("outcomes", [])])

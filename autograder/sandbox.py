@@ -23,21 +23,62 @@ from autograder import CODE_ROOT, COURSE_PACKAGE
 KERNEL_NAME = "course-grader"
 
 
-def bwrap_path() -> str | None:
-    """Path of a working ``bwrap``, or None (set AUTOGRADER_NO_SANDBOX=1 to force None)."""
+_PROBES: dict[tuple[str | None, str], tuple[bool, str]] = {}
+
+
+def probe() -> tuple[bool, str]:
+    """``(works, reason)``: can this machine run a kernel in the sandbox?
+
+    Not merely "is ``bwrap`` on PATH": a container without user namespaces has the binary but
+    every ``bwrap`` call fails. So the probe runs ``bwrap`` once with the options the grading
+    kernel needs (read-only ``/``, new pid and network namespaces) and caches the answer per
+    ``bwrap`` path. ``reason`` says why not (or which ``bwrap`` works); it goes into every
+    grading result that was not sandboxed. ``AUTOGRADER_NO_SANDBOX=1`` always answers no.
+    """
     if os.environ.get("AUTOGRADER_NO_SANDBOX"):
-        return None
-    return shutil.which("bwrap")
+        return False, "sandbox switched off (AUTOGRADER_NO_SANDBOX=1)"
+    path = shutil.which("bwrap")
+    key = (path, os.environ.get("PATH", ""))
+    if key not in _PROBES:
+        _PROBES[key] = _run_probe(path)
+    return _PROBES[key]
 
 
-def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runtime_dir: Path) -> list[str]:
-    """The bwrap prefix that confines one grading kernel."""
+def _run_probe(path: str | None) -> tuple[bool, str]:
+    import subprocess
+
+    if path is None:
+        return False, "bubblewrap (`bwrap`) is not installed"
+    argv = [path, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--unshare-net", "--unshare-pid", "--die-with-parent", "--", "true"]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"`{path}` cannot run ({type(exc).__name__}: {exc})"
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        return False, (f"`{path}` is installed but cannot run here (exit {proc.returncode}: "
+                       f"{detail[-1] if detail else 'no message'}); e.g. a container without "
+                       "user namespaces")
+    return True, f"sandboxed with {path}"
+
+
+def bwrap_path() -> str | None:
+    """Path of a ``bwrap`` that actually runs here (see :func:`probe`), or None."""
+    works, _ = probe()
+    return shutil.which("bwrap") if works else None
+
+
+def bwrap_argv(bwrap: str, course_root: Path, run_dir: Path, workdir: Path, runtime_dir: Path,
+               extra_hidden=()) -> list[str]:
+    """The bwrap prefix that confines one grading kernel (``extra_hidden``: more folders to
+    hide, e.g. a gradebook kept outside the course root)."""
     argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--tmpfs", "/tmp", "--unshare-net", "--unshare-ipc", "--unshare-pid",
             "--die-with-parent", "--new-session",
             # ipykernel polls JPY_PARENT_PID, which does not exist in the new pid namespace.
             "--unsetenv", "JPY_PARENT_PID"]
-    hidden = [course_root, CODE_ROOT, run_dir]
+    hidden = [course_root, CODE_ROOT, run_dir, *map(Path, extra_hidden)]
     for path in dict.fromkeys(p.resolve() for p in hidden):
         if not str(path).startswith("/tmp/"):  # already hidden by the /tmp tmpfs
             argv += ["--tmpfs", str(path)]
@@ -68,10 +109,11 @@ def python_installation_binds() -> list[str]:
 
 
 def write_kernelspec(dest: Path, course_root: Path, run_dir: Path, workdir: Path,
-                     runtime_dir: Path, memory_bytes: int, threads: int) -> bool:
-    """Write ``dest/kernels/<KERNEL_NAME>/kernel.json``; return True when sandboxed."""
+                     runtime_dir: Path, memory_bytes: int, threads: int, extra_hidden=()) -> bool:
+    """Write ``dest/kernels/<KERNEL_NAME>/kernel.json``; return True when sandboxed (the
+    :func:`probe` decides; its reason says why not)."""
     bwrap = bwrap_path()
-    prefix = bwrap_argv(bwrap, course_root, run_dir, workdir, runtime_dir) if bwrap else []
+    prefix = bwrap_argv(bwrap, course_root, run_dir, workdir, runtime_dir, extra_hidden) if bwrap else []
     argv = prefix + [sys.executable, "-P", "-m", "autograder.kernel", "-f", "{connection_file}"]
     env = {
         "PYTHONPATH": str(CODE_ROOT),

@@ -11,7 +11,11 @@ autograder/sandbox.py) and drives it. Two modes:
   test cell, in one kernel (:meth:`GuardedExecute.grade_answers`), scored as nbgrader scores
   a test cell.
 
-It writes a :class:`~autograder.protocol.Reply` to ``job.reply_json``. The host enforces the
+It sends a :class:`~autograder.protocol.Reply` back on the pipe the host passed
+(``--reply-fd``; ``job.reply_json`` when run by hand), and takes its scores from its own record
+of the executed notebook (nbgrader_hooks.RecordGrades), never from a file the kernel could
+write; a kernel that changed the gradebook or course files is reported for review
+(integrity.py). The host enforces the
 wall clock by killing this process group, so a stuck run never blocks the others.
 """
 
@@ -54,6 +58,7 @@ def run(job: Job) -> Reply:
             reply = _grade_answers(job, course, workdir, runtime)
         else:
             reply = _grade_notebook(job, course, workdir, runtime, sandboxed)
+        reply.sandbox_note = sandbox.probe()[1]
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
     reply.sandboxed = sandboxed
@@ -63,40 +68,64 @@ def run(job: Job) -> Reply:
 STUDENT = "learner"
 
 
+def _watch_list(job: Job, run_dir: Path) -> list[Path]:
+    """What the kernel must not change: the run's gradebook, template and job, the course's
+    files and gradebook, the grader's and the course package's code (integrity.py)."""
+    from autograder import CODE_ROOT, COURSE_PACKAGE, SCRATCH
+
+    root = Path(job.course_root)
+    return [run_dir / "db", run_dir / "course" / "source", run_dir / "course" / "release",
+            run_dir / "job.json", root / "solutions", root / "notebooks", root / "mutants",
+            root / "nbgrader_config.py", root / SCRATCH / "gradebook.db", CODE_ROOT / "autograder",
+            CODE_ROOT / COURSE_PACKAGE]
+
+
 def _grade_notebook(job: Job, course: Path, workdir: Path, runtime: Path, sandboxed: bool) -> Reply:
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder import references, report, sandbox
+    from autograder import integrity, nbgrader_hooks, references, report, sandbox
     from autograder.nbgrader_config import grading_config
 
     db = course.parent / "db" / "gradebook.db"
-    c = grading_config(course, db, sandbox.KERNEL_NAME, runtime, job.limits.cell_timeout)
+    c = grading_config(course, db, sandbox.KERNEL_NAME, runtime, job.limits.cell_timeout,
+                       watch=_watch_list(job, course.parent))
     api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
     outcome = api.autograde(job.assignment, STUDENT, force=True, create=True)
-    if not outcome["success"]:
+    record = nbgrader_hooks.RECORDS.pop((job.assignment, STUDENT, job.assignment), None)
+    if not outcome["success"] or record is None:
         if os.environ.get("AUTOGRADER_DEBUG"):
             print(outcome.get("log"), file=sys.stderr)
         return Reply(error="nbgrader autograde failed: "
-                     + _last_line(outcome.get("error") or outcome.get("log")))
+                     + _last_line(outcome.get("error") or outcome.get("log") or "no score record"))
 
-    scores = {}
+    # Scores: the grader's own record (RecordGrades, made in this process from the executed
+    # notebook), never the gradebook or the autograded file, which the kernel could reach.
+    scores = record["scores"]
+    review = list(record["tampered"])
     with Gradebook(f"sqlite:///{db}") as gb:
         sub = gb.find_submission_notebook(job.assignment, job.assignment, STUDENT)
-        for grade in sub.grades:
-            scores[grade.name] = (float(grade.score or 0.0), float(grade.max_score))
+        in_db = {g.name: float(g.auto_score or 0.0) for g in sub.grades if g.name in scores}
+    if any(abs(in_db.get(k, -1.0) - v[0]) > 1e-9 for k, v in scores.items()):
+        review.append(f"modified {db} (its scores differ from the grader's record)")
     name = f"{job.assignment}.ipynb"
-    autograded = nbformat.read(workdir / name, as_version=4)
+    autograded = record["nb"]
     source = nbformat.read(course / "source" / job.assignment / name, as_version=4)
     release = nbformat.read(course / "release" / job.assignment / name, as_version=4)
     secrets = report.hidden_lines(source, release)
     result = report.collect(autograded, scores, job.answered, secrets, job.assignment)
     result.sandboxed = sandboxed
+    result.sandbox_note = sandbox.probe()[1]
+    result.review = integrity.describe(review)
     result.reference_uses = references.unexpected_references(autograded, source, release)
     if job.feedback_html:
         fb = report.feedback_notebook(autograded, result, secrets, sandboxed)
         result.feedback = str(report.write_html(fb, Path(job.feedback_html)))
+    if job.autograded_out:
+        out = Path(job.autograded_out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(autograded, out)
     return Reply(result=result)
 
 
@@ -147,13 +176,26 @@ def _last_line(text: str | None) -> str:
 
 
 def main() -> int:
-    data = json.loads(Path(sys.argv[1]).read_text())
+    # The reply goes back on a pipe the host opened (``--reply-fd N``), not through a file:
+    # without the sandbox the learner's kernel can write files, but it never holds this
+    # descriptor (it is not inheritable, and kernels start with close_fds).
+    reply_fd = None
+    args = sys.argv[1:]
+    if len(args) >= 3 and args[1] == "--reply-fd":
+        reply_fd = int(args[2])
+        os.set_inheritable(reply_fd, False)
+    data = json.loads(Path(args[0]).read_text())
     job = Job.from_json(data)
     try:
         reply = run(job)
     except Exception as exc:  # reported to the host as "could not be graded"
         reply = Reply(error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
-    Path(job.reply_json).write_text(json.dumps(reply.to_json()))
+    text = json.dumps(reply.to_json())
+    if reply_fd is None:
+        Path(job.reply_json).write_text(text)
+    else:
+        with os.fdopen(reply_fd, "w") as fh:
+            fh.write(text)
     return 0
 
 

@@ -27,14 +27,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import CODE_ROOT, course, report
+from autograder import CODE_ROOT, course, report, sandbox
 from autograder.grading import Grader, GradingError, Limits, grade_all
 from autograder.protocol import AWAITING_MANUAL
 
 FIXTURES = Path(__file__).parent / "grader_fixtures"
 FIXTURE_ID = "00_fixture"
 REPO_ASSIGNMENTS = course.assignments(CODE_ROOT)
-HAS_BWRAP = shutil.which("bwrap") is not None
+HAS_BWRAP = sandbox.probe()[0]  # bwrap that actually runs here (not merely on PATH)
 PY = sys.executable
 JOBS = max(1, min(2, os.cpu_count() or 1))  # gradings in parallel (each kernel uses one thread)
 
@@ -106,6 +106,21 @@ def add_cell(nb, source, after=None):
 EXPLANATION = "An MSE policy predicts the average action; at a fork that is straight ahead."
 WRONG_MEAN = "def row_mean(x):\n    return x.sum(dim=1)\n"
 WRONG_NORM = "def normalize_rows(x):\n    return x / x.abs().sum(dim=1, keepdim=True)\n"
+#: Writes 500 points into every gradebook it can reach from its working folder upwards (the
+#: course's .grading/gradebook.db, a grading run's db/gradebook.db), then answers correctly.
+GRADEBOOK_WRITE = (
+    "import sqlite3, pathlib\n"
+    "for _d in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:\n"
+    "    for _db in (_d / 'db' / 'gradebook.db', _d / '.grading' / 'gradebook.db'):\n"
+    "        try:\n"
+    "            if _db.is_file():\n"
+    "                _c = sqlite3.connect(_db)\n"
+    "                _c.execute('update grade set auto_score = 500, manual_score = 500')\n"
+    "                _c.commit()\n"
+    "                _c.close()\n"
+    "        except Exception:\n"
+    "            pass\n"
+    "answer_mse = 'B'\n")
 
 
 def _battery(root: Path) -> dict[str, tuple[object, dict]]:
@@ -173,6 +188,8 @@ def _battery(root: Path) -> dict[str, tuple[object, dict]]:
     b["empty_notebook"] = (nbformat.v4.new_notebook(), "review")
     b["wrong_notebook"] = (_wrong_notebook(), "review")
     b["not_a_notebook"] = (b"this is a zip file, honest\x00\x01", "review")
+    # scored by the tests it passed; without the sandbox it reaches its run's gradebook: flagged
+    b["gradebook_write"] = (answered(root, answer_mse=GRADEBOOK_WRITE, row_mean=WRONG_MEAN), dict(full, row_mean=0))
     b["shadow_files"] = ("folder", full)  # built in _write_battery: torch.py + ilcourse/ beside it
     if HAS_BWRAP:
         b["reads_solutions"] = (answered(root, answer_mse=(
@@ -269,7 +286,7 @@ BATTERY_NAMES = ["correct", "uses_course_code", "released", "syntax_error", "exc
                  "monkeypatch", "input_transformer", "ipython_patch", "history_leak", "infinite_loop",
                  "ignores_sigint", "os_exit", "memory_bomb", "duplicated_cells", "deleted_test",
                  "edited_test", "manual_points_tampered", "manual_as_code", "empty_notebook",
-                 "wrong_notebook", "not_a_notebook", "shadow_files", "reads_solutions"]
+                 "wrong_notebook", "not_a_notebook", "shadow_files", "reads_solutions", "gradebook_write"]
 
 
 @pytest.mark.slow
@@ -284,7 +301,10 @@ def test_bad_submission(battery_results, student):
         assert row["status"] == "needs review" and row["reason"], row
         assert row["score"] == ""
         return
-    assert row["status"] == "graded", row
+    if student == "gradebook_write" and row["sandboxed"] == "no":
+        assert row["status"] == "needs review" and "gradebook.db" in row["reason"], row
+    else:
+        assert row["status"] == "graded", row
     got = {name: row[name] for name in expected}
     assert got == expected, row
     assert row["score"] == sum(expected.values())

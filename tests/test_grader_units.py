@@ -220,7 +220,8 @@ def test_the_readme_table_names_every_engine_module():
 # -- hygiene -----------------------------------------------------------------------------------
 
 GRADER_FILES = ["autograder", "tests/test_autograder.py", "tests/test_references.py",
-                "tests/test_grader_units.py", "tests/grader_fixtures"]
+                "tests/test_grader_units.py", "tests/grader_fixtures", "tests/test_nbgrader_paths.py",
+                "nbgrader_config.py"]
 
 
 @pytest.mark.parametrize("scope", ["tree", "grader files, no exceptions"])
@@ -245,3 +246,140 @@ def test_fixture_notebook_is_what_make_fixture_writes(tmp_path):
     built = make_fixture.build()
     assert [(c.cell_type, c.source, c.metadata) for c in committed.cells] == \
            [(c.cell_type, c.source, c.metadata) for c in built.cells]
+
+
+# -- issue 16: sandbox probe, integrity, LMS files, nbgrader hooks (no kernel) -----------------
+
+def _fake_bwrap(folder: Path, code: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bwrap").write_text(f"#!/bin/sh\necho 'bwrap: creating new namespace failed' >&2\nexit {code}\n")
+    (folder / "bwrap").chmod(0o755)
+    return folder
+
+
+def test_sandbox_probe_runs_bwrap_and_says_why_not(tmp_path, monkeypatch):
+    from autograder import sandbox
+
+    monkeypatch.delenv("AUTOGRADER_NO_SANDBOX", raising=False)
+    monkeypatch.setenv("PATH", f"{_fake_bwrap(tmp_path / 'bin', 1)}:/usr/bin:/bin")
+    works, reason = sandbox.probe()
+    assert not works and "cannot run here" in reason and "namespace" in reason, reason
+    assert sandbox.bwrap_path() is None  # on PATH, but it does not run: no sandbox
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert sandbox.probe() == (False, "bubblewrap (`bwrap`) is not installed")
+    monkeypatch.setenv("AUTOGRADER_NO_SANDBOX", "1")
+    assert sandbox.probe()[0] is False and "AUTOGRADER_NO_SANDBOX" in sandbox.probe()[1]
+    spec = tmp_path / "spec"
+    assert sandbox.write_kernelspec(spec, tmp_path, tmp_path, tmp_path, tmp_path, 1, 1) is False
+    argv = json.loads((spec / "kernels" / sandbox.KERNEL_NAME / "kernel.json").read_text())["argv"]
+    assert argv[0] == sys.executable and "bwrap" not in " ".join(argv)
+
+
+def test_integrity_sees_writes_that_restore_contents_and_times(tmp_path):
+    import os
+
+    from autograder import integrity
+
+    db, other = tmp_path / "gradebook.db", tmp_path / "work" / "figure.png"
+    db.write_bytes(b"scores")
+    other.parent.mkdir()
+    (tmp_path / "__pycache__").mkdir()
+    before = integrity.fingerprint([tmp_path], exclude=[other.parent])
+    saved = integrity.save_copies([db])
+    st = db.stat()
+    db.write_bytes(b"SCORES")  # same size, then the old times put back: only ctime tells
+    os.utime(db, ns=(st.st_atime_ns, st.st_mtime_ns))
+    other.write_bytes(b"the kernel's own folder may change")
+    (tmp_path / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"caches are fine")
+    found = integrity.changes(before, integrity.fingerprint([tmp_path], exclude=[other.parent]))
+    assert found == [f"modified {db}"]
+    assert "gradebook.db" in integrity.describe(found)
+    assert integrity.restore_copies(saved) == [str(db)] and db.read_bytes() == b"scores"
+    assert integrity.changes(before, before) == [] and integrity.describe([]) == ""
+
+
+def test_lms_lateness_timestamps_and_csv_formats(tmp_path):
+    import csv
+
+    from autograder import lms
+
+    due = lms.parse_time("2026-12-01 23:59:00 UTC")
+    sub = tmp_path / "alice" / "a"
+    sub.mkdir(parents=True)
+    (sub / "a.ipynb").write_text("{}")
+    assert lms.submission_time(sub / "a.ipynb") is None
+    (sub / "timestamp.txt").write_text("2026-12-03 00:00:00.5 UTC")
+    stamp = lms.submission_time(sub / "a.ipynb")
+    seconds, penalty = lms.late(stamp, due, 0.1, 10)
+    assert round(seconds) == 86460 and penalty == pytest.approx(2.0)  # 1 day 1 min: two started days
+    assert lms.late(due, due, 0.1, 10) == (0.0, 0.0) and lms.late(None, due, 1.0, 10) == (0.0, 0.0)
+    assert lms.late(stamp, due, 1.0, 10)[1] == 10  # never more than the maximum
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,id,name,sis_user_id\nalice,17,Alice Liddell,A17\n")
+    assert lms.read_roster(roster)["alice"]["sis_user_id"] == "A17"
+    rows = [{"student": "alice", "student_id": "17", "name": "Alice Liddell", "sis_user_id": "A17",
+             "assignment": "a", "timestamp": "2026-12-03", "raw_score": 6.0, "late_penalty": 1.2,
+             "score": 4.8, "max_score": 6.0},
+            {"student": "bob", "student_id": "bob", "assignment": "a", "score": "", "max_score": ""}]
+    lms.write_canvas(rows, tmp_path / "canvas.csv", "Lab 1 (1234)", 6.0)
+    with open(tmp_path / "canvas.csv") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 1 (1234)"],
+                      ["Points Possible", "", "", "", "", "6"],
+                      ["Alice Liddell", "17", "A17", "", "", "4.8"], ["bob", "bob", "", "", "", ""]]
+    lms.write_nbgrader_export(rows, tmp_path / "export.csv", due)
+    with open(tmp_path / "export.csv") as fh:
+        export = list(csv.DictReader(fh))
+    assert list(export[0]) == lms.NBGRADER_EXPORT_FIELDS
+    assert (export[0]["first_name"], export[0]["last_name"], export[0]["score"]) == ("Alice", "Liddell", "4.8")
+    assert export[1]["score"] == "0.0" and export[0]["duedate"] == "2026-12-01 23:59:00"
+
+
+def test_record_grades_caps_scores_and_redaction_hides_hidden_tests():
+    from autograder.nbgrader_hooks import RECORDS, RecordGrades, RedactHiddenTests
+
+    test = checks_cell(points=2)
+    test.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "500"}, execution_count=1)]
+    nb = notebook(setup_cell(), answer_cell(), test)
+    resources = {"nbgrader": {"assignment": "a", "student": "s", "notebook": "a"},
+                 "autograder": {"tampered": ["modified /c/.grading/gradebook.db"]}}
+    RecordGrades(flag_in_gradebook=False, keep_record=True).preprocess(nb, resources)
+    record = RECORDS.pop(("a", "s", "a"))
+    assert record["scores"] == {"f_test": (0.0, 2.0)}  # 500 claimed by a 2-point cell: nothing
+    assert len(record["tampered"]) == 2 and "greater than maximum" in record["tampered"][1]
+    test.outputs = []
+    RecordGrades(flag_in_gradebook=False, keep_record=True).preprocess(nb, {"nbgrader": resources["nbgrader"]})
+    assert RECORDS.pop(("a", "s", "a"))["scores"] == {"f_test": (2.0, 2.0)}
+    RecordGrades(flag_in_gradebook=False).preprocess(nb, {"nbgrader": resources["nbgrader"]})
+    assert RECORDS == {}  # plain nbgrader / formgrader: nothing accumulates in the server
+
+    hidden = checks_cell()
+    hidden.source = "assert f(1) == 1\n### BEGIN HIDDEN TESTS\nassert f(12345) == 12345, 'secret'\n### END HIDDEN TESTS"
+    hidden.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="secret",
+                                             traceback=["assert f(12345) == 12345, 'secret'", "AssertionError"])]
+    printer = new_code_cell("print(In)")
+    printer.outputs = [nbformat.v4.new_output("stream", name="stdout", text="assert f(12345) == 12345, 'secret'")]
+    nb = notebook(setup_cell(), answer_cell(), hidden, printer)
+    out, _ = RedactHiddenTests().preprocess(nb, {})
+    text = json.dumps(out)
+    assert "12345" not in text and "BEGIN HIDDEN" not in text and "(hidden tests)" in text
+
+
+def test_root_nbgrader_config_installs_the_hardening_and_fails_closed(monkeypatch):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    import autograder.nbgrader_config as cfg
+
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(CODE_ROOT)).load_config()
+    names = [getattr(p, "__name__", p) for p in c.Autograde.autograde_preprocessors]
+    assert names[0] == "CourseExecute" and names[-1] == "RecordGrades"
+    assert [getattr(p, "__name__", p) for p in c.Autograde.sanitize_preprocessors][0] == "RebuildSubmission"
+    assert [p.__name__ for p in c.GenerateFeedback.preprocessors][0] == "RedactHiddenTests"
+    assert c.CourseDirectory.source_directory == "solutions" and c.CourseExecute.timeout == 60
+
+    def broken(*a, **k):
+        raise RuntimeError("a broken course config")
+
+    monkeypatch.setattr(cfg, "configure", broken)
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(CODE_ROOT)).load_config()
+    assert c.Autograde.sanitize_preprocessors == [cfg.FAILED_SENTINEL]
