@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from autograder.learner_view import rewrite_release
 from autograder.nbgrader_config import course_config
 
 
@@ -48,6 +49,7 @@ def _generate(course_root: Path, assignment: str, release_dir: Path) -> None:
     result = api.generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
         raise CourseError(f"generate_assignment {assignment} failed:\n{result.get('log') or result.get('error')}")
+    rewrite_release(release_dir / assignment)
 
 
 def release(course_root: Path, ids: list[str] | None = None) -> list[Path]:
