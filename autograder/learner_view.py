@@ -1,4 +1,4 @@
-"""The learner's copy of a notebook: what the release adds to nbgrader's generated notebook.
+"""What a learner opens: the release's additions to nbgrader's generated notebook, and a tidy source.
 
 * Every autograded code cell (an answer to write, or the checks under it) is tagged
   ``raises-exception``. JupyterLab's Run All (and nbclient) then show that cell's error and go
@@ -6,6 +6,8 @@
   the learner's code passes its checks (``ilcourse.lab``), and every figure and widget
   appears. Tags are not part of nbgrader's cell checksums, and grading executes with errors
   allowed anyway, so scoring is unchanged.
+* Execution timestamps (``metadata.execution`` of every cell) are dropped: they change at
+  every run of the solution and mean nothing to a learner.
 * The widget state that executing the solution stored (``metadata.widgets``, up to hundreds
   of KB of a solution run's slider positions and images) is dropped: it belongs to no learner's
   kernel and only shows stale widgets.
@@ -18,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 RAISES = "raises-exception"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def is_autograded_code(cell) -> bool:
@@ -27,8 +30,9 @@ def is_autograded_code(cell) -> bool:
 
 
 def for_learners(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Tag autograded code cells ``raises-exception`` and drop stored widget state (in place)."""
+    """Tag autograded code cells ``raises-exception``; drop timestamps and widget state (in place)."""
     for cell in nb.cells:
+        cell.metadata.pop("execution", None)
         if is_autograded_code(cell):
             tags = cell.metadata.setdefault("tags", [])
             if RAISES not in tags:
@@ -44,3 +48,32 @@ def rewrite_release(folder: Path) -> None:
             continue
         nb = nbformat.read(path, as_version=4)
         nbformat.write(for_learners(nb), path)
+
+
+def untidy(nb: nbformat.NotebookNode) -> list[str]:
+    """What an executed source notebook carries that nobody should reopen: widget state and
+    widget outputs (a reopened solution shows them as "0%| | 0/2000" or "interactive(children=...")
+    text, since their kernel is gone) and execution timestamps."""
+    found = []
+    if "widgets" in nb.metadata:
+        found.append("stored widget state (metadata.widgets)")
+    views = sum(WIDGET_VIEW in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    if views:
+        found.append(f"{views} widget outputs (progress bars, sliders)")
+    if any("execution" in c.metadata for c in nb.cells):
+        found.append("execution timestamps")
+    return found
+
+
+def tidy(path: Path) -> bool:
+    """Drop what :func:`untidy` finds from the notebook at ``path``; return True if it changed."""
+    nb = nbformat.read(path, as_version=4)
+    if not untidy(nb):
+        return False
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    nbformat.write(nb, path)
+    return True
