@@ -10,7 +10,9 @@ Playwright. For every solution and every release: open it, Run All, save, then c
   appears (at least as many figures as the solution shows outside its exercise cells);
 * every widget renders (no "Error displaying widget", nothing left "Loading widget"), and each
   slider or dropdown, moved one step, redraws the figure it drives;
-* the browser console shows no error coming from the course's outputs.
+* the browser console shows no error coming from the course's outputs, and nothing is
+  requested from beyond the local server;
+* figures are shown at >= 80% of their size at 1280 x 720 (their text stays >= 9 px).
 
 ``test_a_broken_widget_is_caught`` shows once that the widget checks fail when they should.
 The whole module is skipped (with the reason) without Chromium or Playwright; CI installs
@@ -262,6 +264,8 @@ def learner_run(browser, lab, rel: str) -> dict:
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
+    outside: list[str] = []  # requests that leave the machine (a CDN stylesheet, a badge image)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None)
     try:
         open_notebook(page, base, rel)
         run_all(page, base)
@@ -281,7 +285,8 @@ def learner_run(browser, lab, rel: str) -> dict:
             urllib.request.urlopen(req, timeout=30)
     console = [m for m in console if not any(n in m for n in COURSE_CONSOLE_NOISE)]
     return dict(nb=nb, widget_problems=widget_problems, control_problems=control_problems,
-                widget_cells=widget_cells, rendered_widgets=rendered, console=console, figures=figures)
+                widget_cells=widget_cells, rendered_widgets=rendered, console=console, figures=figures,
+                outside=outside)
 
 
 def errors_by_cell(nb) -> dict[int, str]:
@@ -327,6 +332,7 @@ def test_run_all_in_jupyterlab(browser, lab, rel):
     assert not seen["widget_cells"] or seen["rendered_widgets"] > 0, "widget outputs exist but none rendered"
     assert not seen["control_problems"], "\n".join(seen["control_problems"])
     assert not seen["console"], f"browser console errors: {seen['console'][:5]}"
+    assert not seen["outside"], f"requests beyond the local server (nothing may need a network): {seen['outside'][:5]}"
     small = [f for f in seen["figures"] if f["shown"] < MIN_FIGURE_SCALE * f["natural"]]
     assert not small, ("figures shrunk below their readable size (cell, natural px, shown px): "
                        f"{[(f['cell'], f['natural'], round(f['shown'])) for f in small]}")
