@@ -8,6 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import nbformat
+
+from autograder.learner_view import rewrite_release, tidy, untidy
 from autograder.nbgrader_config import course_config
 
 
@@ -48,14 +51,16 @@ def _generate(course_root: Path, assignment: str, release_dir: Path) -> None:
     result = api.generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
         raise CourseError(f"generate_assignment {assignment} failed:\n{result.get('log') or result.get('error')}")
+    rewrite_release(release_dir / assignment)
 
 
 def release(course_root: Path, ids: list[str] | None = None) -> list[Path]:
-    """Regenerate ``notebooks/<id>/`` from ``solutions/<id>/``; return the released folders."""
+    """Tidy ``solutions/<id>/<id>.ipynb`` (see ``learner_view.tidy``) and regenerate
+    ``notebooks/<id>/`` from it; return the released folders."""
     course_root = Path(course_root).resolve()
     out = []
     for assignment in ids or assignments(course_root):
-        source_notebook(course_root, assignment)
+        tidy(source_notebook(course_root, assignment))
         _generate(course_root, assignment, course_root / "notebooks")
         out.append(course_root / "notebooks" / assignment)
     return out
@@ -82,6 +87,11 @@ def check_release(course_root: Path, ids: list[str] | None = None) -> dict[str, 
     problems = {}
     with tempfile.TemporaryDirectory(prefix="ag-release-") as tmp:
         for assignment in ids or assignments(course_root):
+            leftovers = untidy(nbformat.read(source_notebook(course_root, assignment), as_version=4))
+            if leftovers:
+                problems[assignment] = [f"the solution carries {', '.join(leftovers)}: "
+                                        "run `python -m autograder release`"]
+                continue
             _generate(course_root, assignment, Path(tmp))
             committed = course_root / "notebooks" / assignment
             if not committed.is_dir():

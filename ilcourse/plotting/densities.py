@@ -120,7 +120,7 @@ def plot_joint_histograms(
     Returns:
         The figure.
     """
-    fig, axes = plt.subplots(1, len(samples), figsize=(4.0 * len(samples), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(samples), figsize=(3.4 * len(samples), 3.4), squeeze=False)
     lo, hi = bounds
     for ax, act, title in zip(axes[0], samples, titles):
         a = act.detach().cpu().numpy()
