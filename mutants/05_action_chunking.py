@@ -64,6 +64,13 @@ MUTANTS = [
             '    last = torch.where(episode[None, :] <= episode[:, None], idx[None, :], -1).max(dim=1).values\n'
         )),
     )),
+    Mutant('action_windows', 'episode lengths from torch.unique (sorts the ids)', source=(
+        'def action_windows(act, episode, chunk_size):\n'
+        '    _, counts = torch.unique(episode, return_counts=True)\n'
+        '    last = torch.repeat_interleave(torch.cumsum(counts, 0) - 1, counts)  # (M,)\n'
+        '    idx = torch.arange(act.shape[0])[:, None] + torch.arange(chunk_size)[None, :]\n'
+        '    return act[torch.minimum(idx, last[:, None])], idx <= last[:, None]\n'
+    )),
     Mutant('action_windows', 'windows always float32', edits=(
         (
             '    return act[torch.minimum(wanted, last[:, None])], mask\n',
@@ -174,6 +181,35 @@ MUTANTS = [
             ),
             '',
         ),
+    )),
+    Mutant('chunk_executor', 'reset edits the caller\'s mask', edits=(
+        (
+            '        self.taken = torch.where(mask.to(self.taken.device), self.execute, self.taken)\n',
+            (
+                '        mask |= self.taken >= self.execute\n'
+                '        self.taken = torch.where(mask, self.execute, self.taken)\n'
+            ),
+        ),
+    )),
+    Mutant('chunk_executor', 'one clock for all envs: plans everyone every K steps', source=(
+        'class ChunkExecutor:\n'
+        '    def __init__(self, plan, num_envs, chunk_size, act_dim, execute, device="cpu"):\n'
+        '        if not 1 <= execute <= chunk_size:\n'
+        '            raise ValueError("execute")\n'
+        '        self.plan, self.k, self.t, self.queries = plan, execute, 0, 0\n'
+        '        self.chunks = None\n'
+        '\n'
+        '    def reset(self, mask):\n'
+        '        if bool(mask.all()):\n'
+        '            self.t = 0\n'
+        '\n'
+        '    def __call__(self, obs):\n'
+        '        if self.t % self.k == 0:\n'
+        '            self.chunks = self.plan(obs)\n'
+        '            self.queries += obs.shape[0]\n'
+        '        act = self.chunks[:, self.t % self.k]\n'
+        '        self.t += 1\n'
+        '        return act\n'
     )),
     Mutant('chunk_executor', 'python queues, one per env (alternative correct)', should_pass=True, source=(
         'class ChunkExecutor:\n'
