@@ -9,10 +9,12 @@ Three pieces turn that into something we can train and run:
   leave the padding out. (``Demonstrations`` and every policy's loss use these two; this module
   imports nothing else from ilcourse at load time, so anything may import it.)
 * ``ChunkExecutor``: an ``act_fn`` for ``ilcourse.rollout.evaluate`` that keeps one queue per
-  environment, executes it open loop and queries the policy only for the environments whose
-  queue is empty or whose episode just started (``reset(mask)``).
+  environment and executes it with a receding horizon: predict H actions, execute the first
+  K <= H open loop, then plan again; it queries the policy only for the environments whose
+  K actions are used up or whose episode just started (``reset(mask)``).
 * ``temporal_ensemble`` / ``EnsembleExecutor``: query every step and average the overlapping
-  predictions for the current step with ACT's weights w_i = exp(-m i), w_0 the OLDEST.
+  predictions for the current step with ACT's weights w_i = exp(-m i), w_0 the OLDEST;
+  ``branch_disagreement`` tells when those predictions head for different branches.
 
 Metrics for the fork world (``mode_switches``) and for any world (``jitter``, ``jerk``) work on
 the recorded trajectories of ``evaluate(..., record=True)``.
@@ -104,13 +106,16 @@ class ChunkExecutor:
         num_envs: N.
         chunk_size: H (the plan's second dimension).
         act_dim: A.
-        execute: how many actions of each chunk to run before re-planning (default: all H).
+        execute: K, how many actions of each chunk to run before re-planning, 1 <= K <= H
+            (default: all H). K = 1 re-plans every step and executes only the first action.
     """
 
     def __init__(self, plan: PlanFn, num_envs: int, chunk_size: int, act_dim: int,
                  execute: int | None = None, device: torch.device | str = "cpu"):
         self.plan = plan
         self.execute = chunk_size if execute is None else execute
+        if not 1 <= self.execute <= chunk_size:
+            raise ValueError(f"execute must be between 1 and chunk_size = {chunk_size}, got {self.execute}")
         self.chunks = torch.zeros(num_envs, chunk_size, act_dim, device=device)  # (N, H, A)
         self.used = torch.full((num_envs,), self.execute, dtype=torch.int64, device=device)  # all empty
         self.queries = 0
@@ -145,9 +150,11 @@ def ensemble_weights(ages: torch.Tensor, valid: torch.Tensor, m: float) -> torch
     Returns:
         (N, H) weights, 0 where not valid, each row summing to 1 (rows with none valid: 0).
     """
-    logits = m * ages.to(torch.float32)  # (H,)
-    logits = logits - logits.max()  # exp never overflows
-    w = torch.exp(logits)[None, :] * valid.to(torch.float32)  # (N, H)
+    logits = torch.where(valid, m * ages.to(torch.float32)[None, :], -torch.inf)  # (N, H)
+    # subtract each row's largest VALID logit: exp never overflows, and the largest valid weight is 1
+    # (the largest over all H ages would underflow every weight of a short row when m is large)
+    top = logits.max(dim=1, keepdim=True).values
+    w = torch.exp(logits - torch.where(torch.isfinite(top), top, 0.0))  # (N, H), 0 where not valid
     return w / w.sum(dim=1, keepdim=True).clamp_min(1e-12)
 
 
@@ -157,9 +164,14 @@ def temporal_ensemble(history: torch.Tensor, valid: torch.Tensor, m: float = 0.0
     Args:
         history: (N, H, H, A); ``history[:, j]`` is the chunk predicted j steps ago (j = 0: now),
             so its entry ``j`` is its prediction for the current step.
-        valid: (N, H) bool; ``valid[:, j]`` says whether the chunk from j steps ago exists
-            (the episode may have started fewer than H steps ago).
-        m: ACT's decay (w_i = exp(-m i), i = 0 the oldest prediction).
+        valid: (N, H) bool; ``valid[:, j]`` says whether the chunk from j steps ago exists. An
+            executor produces a PREFIX in every row (True for j < k, False from k on: the episode
+            started k - 1 steps ago), so "the i-th oldest available prediction" and "the
+            prediction of age k - 1 - i" are the same thing; with a prefix mask ACT's weights
+            exp(-m i) (i = 0 the oldest) are proportional to exp(m * age), which is what we use.
+            (For a mask with gaps the two readings differ; no executor produces one.)
+        m: ACT's decay (w_i = exp(-m i), i = 0 the oldest prediction); may be large (30): the
+            weights are computed without overflow.
     Returns:
         (N, A) weighted average of ``history[:, j, j]`` over the valid j.
     """
@@ -170,19 +182,41 @@ def temporal_ensemble(history: torch.Tensor, valid: torch.Tensor, m: float = 0.0
     return (w.unsqueeze(-1) * for_now).sum(dim=1)
 
 
+def branch_disagreement(history: torch.Tensor, valid: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """(N,) bool: the valid predictions for the current step include a firm left AND a firm right.
+
+    On the fork a lateral action above ``threshold`` heads for the left branch and one below
+    ``-threshold`` for the right; an ensemble over such a row averages the two branches.
+    """
+    h = history.shape[1]
+    ages = torch.arange(h, device=history.device)
+    for_now = history[:, ages, ages, 0]  # (N, H) first action dimension
+    left = ((for_now > threshold) & valid).any(dim=1)
+    right = ((for_now < -threshold) & valid).any(dim=1)
+    return left & right
+
+
 class EnsembleExecutor:
     """An ``act_fn`` that queries ``plan`` every step and executes the temporal ensemble.
 
     Keeps, per environment, the last H chunks (``history``, newest first) and which of them
-    belong to the current episode (``valid``); ``reset(mask)`` forgets an environment's chunks.
+    belong to the current episode (``valid``, always a prefix); ``reset(mask)`` forgets an
+    environment's chunks. ``ensemble`` is the function that combines them (default
+    ``temporal_ensemble``; a notebook passes the learner's). It also counts, over all executed
+    steps, how often the predictions it combined disagreed about the branch
+    (``branch_disagreement``): ``split_steps`` of ``steps``.
     """
 
     def __init__(self, plan: PlanFn, num_envs: int, chunk_size: int, act_dim: int, m: float = 0.01,
-                 device: torch.device | str = "cpu"):
+                 device: torch.device | str = "cpu", ensemble: Callable | None = None, threshold: float = 0.5):
         self.plan, self.m = plan, m
+        self.ensemble = temporal_ensemble if ensemble is None else ensemble
+        self.threshold = threshold
         self.history = torch.zeros(num_envs, chunk_size, chunk_size, act_dim, device=device)  # (N, H, H, A)
         self.valid = torch.zeros(num_envs, chunk_size, dtype=torch.bool, device=device)  # (N, H)
         self.queries = 0
+        self.steps = 0
+        self.split_steps = 0
 
     def reset(self, mask: torch.Tensor) -> None:
         self.valid = self.valid & ~mask.to(self.valid.device)[:, None]
@@ -193,7 +227,9 @@ class EnsembleExecutor:
         self.history = torch.cat([chunk[:, None], self.history[:, :-1]], dim=1)  # newest first
         fresh = torch.ones_like(self.valid[:, :1])
         self.valid = torch.cat([fresh, self.valid[:, :-1]], dim=1)
-        return temporal_ensemble(self.history, self.valid, self.m)
+        self.steps += obs.shape[0]
+        self.split_steps += int(branch_disagreement(self.history, self.valid, self.threshold).sum())
+        return self.ensemble(self.history.clone(), self.valid.clone(), self.m)
 
 
 def component_mean_plan(policy, generator: torch.Generator | None = None) -> PlanFn:
@@ -226,10 +262,10 @@ def chunked_act_fn(policy, num_envs: int, generator: torch.Generator | None = No
 
 
 def ensembled_act_fn(policy, num_envs: int, generator: torch.Generator | None = None, m: float = 0.01,
-                     device: torch.device | str = "cpu") -> EnsembleExecutor:
+                     device: torch.device | str = "cpu", ensemble: Callable | None = None) -> EnsembleExecutor:
     """An ``EnsembleExecutor`` around ``policy.sample``."""
     return EnsembleExecutor(lambda obs: policy.sample(obs, generator), num_envs, policy.chunk_size,
-                            policy.act_dim, m=m, device=device)
+                            policy.act_dim, m=m, device=device, ensemble=ensemble)
 
 
 # -- metrics on recorded rollouts ---------------------------------------------------------------------

@@ -143,3 +143,70 @@ def test_mode_switches_jitter_jerk():
     assert C.mode_switches(obs, act, lengths, before_x=2.0).tolist() == [False, False]
     assert torch.allclose(C.jitter(act, lengths), torch.tensor([2 / 3, 1 / 3]))
     assert torch.allclose(C.jerk(act, lengths), torch.tensor([2.0, 1.0]))
+
+
+def test_action_windows_take_episode_ids_as_labels():
+    gen = ilcourse.make_generator(1)
+    act = torch.randn(12, 3, generator=gen)
+    for ids in ([9, 9, 9, 4, 4, 1, 1, 1, 1, 0, 0, 0], [7, 7, 2, 2, 2, 40, 5, 5, 5, 5, 11, 11]):
+        episode = torch.tensor(ids)
+        win, mask = C.action_windows(act, episode, 4)
+        ref_win, ref_mask = _windows_by_loop(act, episode, 4)
+        assert torch.equal(mask, ref_mask) and torch.equal(win, ref_win)
+
+
+def test_receding_horizon_executes_the_first_k_then_replans():
+    plan = lambda obs: (10 * obs[:, :1] + torch.arange(4.0)[None, :]).unsqueeze(-1)  # noqa: E731  (B, 4, 1)
+    ex = C.ChunkExecutor(plan, num_envs=2, chunk_size=4, act_dim=1, execute=2)
+    ex.reset(torch.tensor([True, True]))
+    outs = []
+    for t in range(5):
+        if t == 1:
+            ex.reset(torch.tensor([False, True]))
+        outs.append(ex(torch.full((2, 1), float(t)))[:, 0].tolist())
+    assert [o[0] for o in outs] == [0, 1, 20, 21, 40]
+    assert [o[1] for o in outs] == [0, 10, 11, 30, 31]
+    assert ex.queries == 6
+    for bad in (0, 5):
+        with pytest.raises(ValueError):
+            C.ChunkExecutor(plan, 2, 4, 1, execute=bad)
+
+
+def test_ensemble_weights_do_not_underflow_on_short_prefixes():
+    history = torch.randn(3, 8, 8, 2, generator=ilcourse.make_generator(2))
+    valid = torch.arange(8)[None, :] < torch.tensor([1, 2, 8])[:, None]
+    out = C.temporal_ensemble(history, valid, m=30.0)  # exp(30 * 7) overflows without care
+    assert torch.isfinite(out).all()
+    assert torch.allclose(out, torch.stack([history[0, 0, 0], history[1, 1, 1], history[2, 7, 7]]))
+
+
+def test_branch_disagreement_and_the_ensemble_executor_counters():
+    history = torch.zeros(2, 3, 3, 1)
+    history[0, 0, 0], history[0, 2, 2] = 1.0, -1.0  # row 0: a left and a right prediction for now
+    history[1, 0, 0], history[1, 1, 1] = 1.0, 0.9
+    valid = torch.ones(2, 3, dtype=torch.bool)
+    assert C.branch_disagreement(history, valid).tolist() == [True, False]
+    valid[0, 2] = False
+    assert C.branch_disagreement(history, valid).tolist() == [False, False]
+    signs = iter([1.0, -1.0, 1.0])
+    plan = lambda obs: torch.full((obs.shape[0], 3, 1), next(signs))  # noqa: E731
+    seen = []
+    ex = C.EnsembleExecutor(plan, num_envs=2, chunk_size=3, act_dim=1, m=0.0,
+                            ensemble=lambda h, v, m: (seen.append(v.clone()), C.temporal_ensemble(h, v, m))[1])
+    ex.reset(torch.ones(2, dtype=torch.bool))
+    ex(torch.zeros(2, 1))
+    a = ex(torch.zeros(2, 1))
+    assert torch.allclose(a, torch.zeros(2, 1)) and seen[-1].tolist() == [[True, True, False]] * 2
+    assert (ex.steps, ex.split_steps) == (4, 2)
+
+
+def test_switch_steps_agree_with_mode_switches():
+    from ilcourse.plotting.chunks import switch_steps
+
+    act = torch.tensor([[[1.0], [1.0], [-1.0], [-1.0]], [[1.0], [1.0], [0.0], [0.0]], [[-1.0], [0.0], [1.0], [0.0]]])
+    x = torch.arange(5, dtype=torch.float32)[None, :].expand(3, -1)
+    obs = torch.stack([x, torch.zeros_like(x)], dim=-1)  # (3, 5, 2)
+    lengths = torch.tensor([4, 4, 4])
+    steps = switch_steps(obs, act, lengths, before_x=10.0)
+    assert steps.tolist() == [2, -1, 2]
+    assert (steps >= 0).tolist() == C.mode_switches(obs, act, lengths, before_x=10.0).tolist()

@@ -1,72 +1,102 @@
-"""Figures for action chunking: trajectories coloured by chunk, jitter bars, success vs H."""
+"""Figures for action chunking: fork trajectories coloured by branch with mode switches marked,
+and metrics against the number of actions executed per query."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
 
 from ilcourse.envs.fork import ForkParams
 from ilcourse.plotting.worlds import draw_fork_road
 
+LEFT_COLOUR, RIGHT_COLOUR, BETWEEN_COLOUR, SWITCH_COLOUR = "tab:blue", "tab:orange", "0.55", "crimson"
 
-def plot_chunked_fork(
+
+def switch_steps(obs: torch.Tensor, act: torch.Tensor, lengths: torch.Tensor, before_x: float,
+                 threshold: float = 0.5) -> torch.Tensor:
+    """(E,) int64: the first step whose firm action contradicts an earlier firm one (x < ``before_x``), -1 if none.
+
+    The same notion as ``ilcourse.chunking.mode_switches`` (an episode switches iff this is >= 0).
+    """
+    steps = act.shape[1]
+    t = torch.arange(steps, device=act.device)
+    live = (t[None, :] < lengths[:, None]) & (obs[:, :steps, 0] < before_x)  # (E, T)
+    a = act[..., 0]
+    pos, neg = (a > threshold) & live, (a < -threshold) & live
+    first_pos = torch.where(pos, t, steps).min(dim=1).values  # (E,)
+    first_neg = torch.where(neg, t, steps).min(dim=1).values
+    after_pos = torch.where(neg & (t[None, :] > first_pos[:, None]), t, steps).min(dim=1).values
+    after_neg = torch.where(pos & (t[None, :] > first_neg[:, None]), t, steps).min(dim=1).values
+    first = torch.minimum(after_pos, after_neg)
+    return torch.where(first < steps, first, -1)
+
+
+def plot_branch_fork(
     ax: Axes,
     obs: torch.Tensor,
+    act: torch.Tensor,
     lengths: torch.Tensor,
-    chunk_size: int,
     params: ForkParams | None = None,
-    highlight: torch.Tensor | None = None,
+    replan_every: int | None = None,
+    before_x: float = 2.3,
+    threshold: float = 0.5,
     max_episodes: int = 40,
     title: str | None = None,
 ) -> Axes:
-    """Fork trajectories whose segments alternate colour at every re-plan (every H steps).
+    """Fork trajectories, each step coloured by the branch its action heads for; switches marked.
+
+    Blue: the action steers left (a > threshold); orange: right (a < -threshold); grey: neither.
+    A red cross marks the step where an episode turns firmly against its earlier firm side before
+    ``before_x`` (a mode switch); black dots mark the queries of a receding-horizon executor that
+    re-plans every ``replan_every`` steps (if given).
 
     Args:
-        obs: (E, T+1, 2) recorded positions; lengths: (E,) steps per episode.
-        chunk_size: H of a ``ChunkExecutor`` that starts a fresh chunk at t = 0, H, 2H, ...
-        highlight: optional (E,) bool; those episodes are drawn thick (e.g. mode switches).
+        obs: (E, T+1, 2) recorded positions; act: (E, T, 1) actions; lengths: (E,) steps per episode.
     """
     draw_fork_road(ax, params)
-    o, n = obs.cpu().numpy(), lengths.cpu().numpy()
-    colors = plt.get_cmap("tab10").colors
+    o, a, n = obs.cpu().numpy(), act[..., 0].cpu().numpy(), lengths.cpu().numpy()
+    first_switch = switch_steps(obs, act, lengths, before_x, threshold).cpu().numpy()
+    segments, colours, queries, crosses = [], [], [], []
     for i in range(min(len(n), max_episodes)):
-        thick = highlight is not None and bool(highlight[i])
-        for start in range(0, int(n[i]), chunk_size):
-            seg = o[i, start : min(start + chunk_size, int(n[i])) + 1]
-            ax.plot(seg[:, 0], seg[:, 1], color=colors[(start // chunk_size) % 10], lw=2.5 if thick else 1.0,
-                    alpha=0.95 if thick else 0.45, zorder=5 if thick else 4)
-            ax.plot(seg[0, 0], seg[0, 1], "o", ms=2.5, color="k", zorder=6)  # a query
+        for t in range(int(n[i])):
+            segments.append(o[i, t : t + 2, :2])
+            colours.append(LEFT_COLOUR if a[i, t] > threshold else RIGHT_COLOUR if a[i, t] < -threshold else BETWEEN_COLOUR)
+        if replan_every:
+            queries.append(o[i, np.arange(0, int(n[i]), replan_every), :2])
+        if first_switch[i] >= 0:
+            crosses.append(o[i, int(first_switch[i]), :2])
+    # one collection for all segments: a slider redraws 40 episodes in a fraction of a second
+    ax.add_collection(LineCollection(segments, colors=colours, linewidths=1.1, alpha=0.7, zorder=4))
+    if queries:
+        q = np.concatenate(queries)
+        ax.plot(q[:, 0], q[:, 1], "o", ms=2.0, color="k", zorder=5)
+    if crosses:
+        c = np.stack(crosses)
+        ax.plot(c[:, 0], c[:, 1], "x", ms=9, mew=2.5, color=SWITCH_COLOUR, zorder=7)
+    handles = [Line2D([], [], color=LEFT_COLOUR, label="heading left"),
+               Line2D([], [], color=RIGHT_COLOUR, label="heading right"),
+               Line2D([], [], color=BETWEEN_COLOUR, label="neither (|a| < 0.5)"),
+               Line2D([], [], ls="", marker="x", mew=2.5, color=SWITCH_COLOUR, label="mode switch")]
+    if replan_every:
+        handles.append(Line2D([], [], ls="", marker="o", ms=3, color="k", label="query"))
+    ax.legend(handles=handles, fontsize=7, loc="lower right", ncol=len(handles))
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
     return ax
 
 
-def plot_metric_bars(ax: Axes, names: Sequence[str], values: Sequence[float], ylabel: str, title: str | None = None) -> Axes:
-    """One bar per policy, the value written on top."""
-    bars = ax.bar(range(len(values)), values, color="tab:blue")
-    ax.set_xticks(range(len(values)), names, rotation=15)
-    for b, v in zip(bars, values):
-        ax.text(b.get_x() + b.get_width() / 2, b.get_height(), f"{v:.3f}", ha="center", va="bottom", fontsize=9)
-    ax.set_ylim(0, 1.15 * max(max(values), 1e-12))  # room for the labels under the title
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_success_vs_chunk(ax: Axes, chunk_sizes: Sequence[int], success: dict[float, Sequence[float]]) -> Axes:
-    """Success rate against H (log2 axis), one line per disturbance strength."""
-    for strength, rates in success.items():
-        ax.plot(chunk_sizes, rates, "o-", label=f"gust std {strength:g}")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(list(chunk_sizes), [str(h) for h in chunk_sizes])
-    ax.set_xlabel("chunk size H (actions executed per query)")
-    ax.set_ylabel("success rate")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return ax
+def plot_sweep(axes: Sequence[Axes], values: Sequence[float], metrics: dict[str, Sequence[float]], xlabel: str) -> None:
+    """One panel per metric against a swept knob (e.g. K, actions executed per query)."""
+    for ax, (name, ys) in zip(axes, metrics.items()):
+        ax.plot(range(len(values)), ys, "o-")
+        ax.set_xticks(range(len(values)), [f"{v:g}" for v in values])
+        ax.set_xlabel(xlabel)
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3)
+        for x, y in enumerate(ys):
+            ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8)

@@ -1,37 +1,38 @@
-"""A slider over the chunk size H and the gust strength, showing precomputed fork rollouts."""
+"""A slider over precomputed fork rollouts (e.g. over K, or over the ensembling decay m)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ilcourse.envs.fork import ForkParams
-from ilcourse.plotting.chunks import plot_chunked_fork
+from ilcourse.plotting.chunks import plot_branch_fork
 
 
-def chunk_explorer(rollouts: dict, chunk_sizes: Sequence[int], strengths: Sequence[float],
-                   params: ForkParams | None = None) -> widgets.Widget:
-    """Sliders over H and gust strength; nothing is trained or simulated in the callback.
+def rollout_explorer(rollouts: dict, describe: Callable[[object], str], params: ForkParams | None = None,
+                     name: str = "K", replan_every: Callable[[object], int | None] | None = None) -> widgets.Widget:
+    """A slider over the keys of ``rollouts``; nothing is trained or simulated in the callback.
 
     Args:
-        rollouts: {(H, strength): EvalResult recorded with ``record=True``}.
+        rollouts: {key: EvalResult recorded with ``record=True``}, in slider order.
+        describe: key -> the title of its picture (its measured numbers).
+        replan_every: key -> how often the executor queried (the dots), or None.
     """
-    h_slider = widgets.SelectionSlider(options=list(chunk_sizes), value=chunk_sizes[0], description="H")
-    s_slider = widgets.SelectionSlider(options=list(strengths), value=strengths[0], description="gust std")
+    slider = widgets.SelectionSlider(options=list(rollouts), value=list(rollouts)[0], description=name)
     out = widgets.Output()
 
     def draw(change=None):
-        res = rollouts[(h_slider.value, s_slider.value)]
+        res = rollouts[slider.value]
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(8, 3.4))
-            plot_chunked_fork(ax, res.obs, res.lengths, h_slider.value, params,
-                              title=f"H = {h_slider.value}, gusts {s_slider.value:g}: success {res.success_rate:.0%}")
+            fig, ax = plt.subplots(figsize=(9, 3.4))
+            plot_branch_fork(ax, res.obs, res.act, res.lengths, params,
+                             replan_every=replan_every(slider.value) if replan_every else None,
+                             title=describe(slider.value))
             plt.show()
 
-    h_slider.observe(draw, names="value")
-    s_slider.observe(draw, names="value")
+    slider.observe(draw, names="value")
     draw()
-    return widgets.VBox([widgets.HBox([h_slider, s_slider]), out])
+    return widgets.VBox([slider, out])
