@@ -42,3 +42,10 @@ def register_all() -> None:
             entry_point=f"{vec_class.__module__}:make_single",
             vector_entry_point=f"{vec_class.__module__}:{vec_class.__name__}",
         )
+
+
+# -- ilcourse/TwoRooms-v0 (notebook 10: goal-conditioned imitation, hindsight relabeling) ----------
+from ilcourse.envs.tworooms import TwoRoomsVecEnv  # noqa: E402
+
+WORLDS["ilcourse/TwoRooms-v0"] = TwoRoomsVecEnv
+__all__.append("TwoRoomsVecEnv")
