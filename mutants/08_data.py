@@ -116,6 +116,9 @@ MUTANTS = [
         '    tt = torch.tensor([r[1] for r in rows])\n'
         '    return Demonstrations(obs_log[ii, tt], label_log[ii, tt], ii), exec_log[ii, tt]\n'
     )),
+    Mutant('collect_with_noise', 'clips the executed action to the action bounds itself (correct)', should_pass=True, edits=(
+        (_ACTION, '        action = (label + xi).clamp(-1.0, 1.0)\n'),
+    )),
     # -- coverage -------------------------------------------------------------------------------------
     Mutant('coverage', 'squared distance compared with the radius (not its square)', edits=(
         (_COVER, '    return nearest <= radius\n'),
@@ -206,6 +209,23 @@ MUTANTS = [
         '        return out\n'
         '\n'
         '    history = phase(broad, pre_steps, lr) + phase(narrow, post_steps, post_lr)\n'
+        '    policy.eval()\n'
+        '    return history\n'
+    )),
+    Mutant('pretrain_then_posttrain', 'pre-training with ilcourse.train.fit, post-training by hand (correct)', should_pass=True, source=(
+        'def pretrain_then_posttrain(policy, broad, narrow, pre_steps, post_steps, batch_size=256, lr=3e-3, post_lr=1e-3,\n'
+        '                            generator=None):\n'
+        '    from ilcourse.train import fit as _fit\n'
+        '    history = _fit(policy, broad, steps=pre_steps, batch_size=batch_size, lr=lr, generator=generator, progress=False)\n'
+        '    policy.train()\n'
+        '    opt = torch.optim.Adam(policy.parameters(), lr=post_lr)\n'
+        '    for _ in range(post_steps):\n'
+        '        obs, act, mask = narrow.sample(batch_size, generator)\n'
+        '        loss = policy.loss(obs, act, mask, generator=generator)\n'
+        '        opt.zero_grad()\n'
+        '        loss.backward()\n'
+        '        opt.step()\n'
+        '        history.append(loss.item())\n'
         '    policy.eval()\n'
         '    return history\n'
     )),
