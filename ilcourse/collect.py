@@ -6,8 +6,12 @@
 * ``WanderingDemonstrator`` is a demonstrator whose hand drifts (an AR(1) offset per
   environment); ``collect_demonstrations`` records what it executes, wander included.
 * ``wander_regression_gain``, ``open_loop_multiplier`` and ``tracking_error_gains`` explain and
-  measure why a single-step learner trained on a wandering hand can drift in an open-loop-stable
-  world, while chunks (or clean labels) do not.
+  measure why a single-step learner trained on a wandering hand can drift, while chunks (or clean
+  labels) do not.
+* Notebook 08: ``noise_injected_demonstrations`` is the collection loop the learner writes (one
+  episode per sub-environment, AR(1) noise in the executed action, clean labels, episode
+  boundaries respected); ``coverage`` the nearest-neighbour coverage of query states by a
+  dataset; ``MistakeDemonstrator`` a demonstrator who slips now and then and corrects.
 """
 
 from __future__ import annotations
