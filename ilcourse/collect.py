@@ -6,8 +6,12 @@
 * ``WanderingDemonstrator`` is a demonstrator whose hand drifts (an AR(1) offset per
   environment); ``collect_demonstrations`` records what it executes, wander included.
 * ``wander_regression_gain``, ``open_loop_multiplier`` and ``tracking_error_gains`` explain and
-  measure why a single-step learner trained on a wandering hand can drift in an open-loop-stable
-  world, while chunks (or clean labels) do not.
+  measure why a single-step learner trained on a wandering hand can drift, while chunks (or clean
+  labels) do not.
+* Notebook 08: ``noise_injected_demonstrations`` is the collection loop the learner writes (one
+  episode per sub-environment, AR(1) noise in the executed action, clean labels, episode
+  boundaries respected); ``coverage`` the nearest-neighbour coverage of query states by a
+  dataset; ``MistakeDemonstrator`` a demonstrator who slips now and then and corrects.
 """
 
 from __future__ import annotations
@@ -144,3 +148,103 @@ class WanderingDemonstrator:
         keep = math.sqrt(1.0 - self.correlation**2)
         self.offset = self.correlation * self.offset + keep * self.std * self._normal()
         return act
+
+
+# -- the collection loop of notebook 08: noise in the executed action, the expert's clean label ------
+@torch.no_grad()
+def noise_injected_demonstrations(env, expert_fn: PlanFn, noise_std: float, correlation: float = 0.0,
+                                  seed: int = 0, generator: torch.Generator | None = None
+                                  ) -> tuple[Demonstrations, torch.Tensor]:
+    """One episode per sub-environment, executing the expert's action plus noise; labels stay clean.
+
+    Every sub-environment of ``env`` (N of them) runs exactly one episode from ``env.reset(seed=seed)``.
+    At each step the executed action is ``expert_fn(obs) + xi`` with an AR(1) noise per
+    environment and action dimension, stationary from the first step:
+
+        xi_0 ~ N(0, noise_std^2),  xi_{t+1} = correlation * xi_t + sqrt(1 - correlation^2) * noise_std * n_t
+
+    (``correlation = 0``: fresh Gaussian noise every step, as in DART). The label recorded at
+    each visited observation is the expert's clean action there.
+
+    Args:
+        env: a vectorized world (autoreset in the same step: steps after an episode's end are dropped).
+        expert_fn: (N, obs_dim) -> (N, A), the expert's action at any observation.
+        generator: the only source of randomness (the world's own randomness comes from ``seed``).
+    Returns:
+        demos: ``Demonstrations`` with obs (M, obs_dim), act (M, A) the clean labels, episode (M,)
+            = the sub-environment's index; each episode's transitions contiguous, in time order.
+        executed: (M, A) the actions sent to ``env.step`` (before the world clips them), row by row.
+    """
+    world = env.unwrapped
+    n, horizon = world.num_envs, world.max_episode_steps
+    obs, _ = env.reset(seed=seed)
+    device = obs.device
+    gen_device = generator.device if generator is not None else device
+
+    def normal(shape):
+        return torch.randn(shape, generator=generator, device=gen_device).to(device)
+
+    keep = math.sqrt(1.0 - correlation**2)
+    running = torch.ones(n, dtype=torch.bool, device=device)
+    xi = None
+    rows_obs, rows_clean, rows_exec, rows_live = [], [], [], []
+    for _ in range(horizon):
+        clean = expert_fn(obs)  # (N, A)
+        xi = noise_std * normal(clean.shape) if xi is None else correlation * xi + keep * noise_std * normal(clean.shape)
+        executed = clean + xi
+        rows_obs.append(obs)
+        rows_clean.append(clean)
+        rows_exec.append(executed)
+        rows_live.append(running)
+        obs, _, terminated, truncated, _ = env.step(executed)
+        running = running & ~(terminated | truncated)
+        if not bool(running.any()):
+            break
+    lengths = torch.stack(rows_live, dim=1).sum(dim=1)  # (N,) steps of each episode
+    demos = Demonstrations.from_trajectories(torch.stack(rows_obs, 1), torch.stack(rows_clean, 1), lengths)
+    executed = Demonstrations.from_trajectories(torch.stack(rows_obs, 1), torch.stack(rows_exec, 1), lengths).act
+    return demos, executed
+
+
+def coverage(data_obs: torch.Tensor, query_obs: torch.Tensor, radius: float) -> torch.Tensor:
+    """Which query states have a demonstrated state within ``radius`` (Euclidean distance).
+
+    Args:
+        data_obs: (M, D) the states of a dataset.  query_obs: (Q, D) states to ask about.
+    Returns:
+        (Q,) bool, True where min_m ||query_q - data_m|| <= radius.
+    """
+    d2 = ((query_obs[:, None, :] - data_obs[None, :, :]) ** 2).sum(dim=-1)  # (Q, M)
+    return d2.min(dim=1).values <= radius**2
+
+
+class MistakeDemonstrator:
+    """An ``act_fn``: a demonstrator who now and then makes a mistake and then corrects it.
+
+    While not in a mistake, each step a mistake starts with probability ``rate``: for ``length``
+    steps the executed action is the intended one plus ``size`` in a random direction (a jerk
+    of the wheel); then the intended ``act_fn`` takes over again and corrects. Recorded as is,
+    the data holds the mistakes AND the corrections; the mistakes are the rows whose action
+    differs from ``act_fn(obs)``.
+    """
+
+    def __init__(self, act_fn: ActFn, num_envs: int, rate: float, length: int, size: float,
+                 generator: torch.Generator | None = None, device: torch.device | str = "cpu"):
+        self.act_fn, self.rate, self.length, self.size, self.generator = act_fn, rate, length, size, generator
+        self.remaining = torch.zeros(num_envs, dtype=torch.int64, device=device)  # steps left in the mistake
+        self.sign = torch.ones(num_envs, device=device)
+
+    def _uniform(self) -> torch.Tensor:
+        gen_device = self.generator.device if self.generator is not None else self.sign.device
+        return torch.rand(self.sign.shape, generator=self.generator, device=gen_device).to(self.sign.device)
+
+    def reset(self, mask: torch.Tensor) -> None:
+        self.remaining = torch.where(mask.to(self.remaining.device), 0, self.remaining)
+
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        start = (self.remaining == 0) & (self._uniform() < self.rate)
+        self.sign = torch.where(start, torch.where(self._uniform() < 0.5, -1.0, 1.0), self.sign)
+        self.remaining = torch.where(start, self.length, self.remaining)
+        push = torch.where(self.remaining > 0, self.size * self.sign, 0.0)  # (N,)
+        self.remaining = (self.remaining - 1).clamp_min(0)
+        return self.act_fn(obs) + push[:, None].to(obs.device)

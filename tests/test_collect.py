@@ -98,3 +98,80 @@ def test_tracking_error_gains_of_a_linear_plan():
 
     got = collect.tracking_error_gains(plan)
     assert got.shape == (3, 1) and torch.allclose(got[:, 0], slopes, atol=1e-5)
+
+
+# -- notebook 08: the noisy collection loop, coverage, mistakes, pre-train then post-train -------------
+def test_noise_injected_demonstrations_layout_labels_and_noise():
+    env = TrackingVecEnv(num_envs=400, horizon=12, instability=1.0)
+    xp = lambda o: expert(o, env.params)  # noqa: E731
+    demos, executed = collect.noise_injected_demonstrations(env, xp, 0.2, 0.8, seed=3, generator=ilcourse.make_generator(0))
+    assert demos.obs.shape == (4800, 3) and executed.shape == (4800, 1)
+    assert torch.equal(demos.episode, torch.arange(400).repeat_interleave(12))  # contiguous, in order
+    assert torch.allclose(demos.act, xp(demos.obs))  # clean labels
+    xi = (executed - demos.act)[:, 0].view(400, 12)
+    assert abs(xi[:, 0].std().item() - 0.2) < 0.02 and abs(xi[:, -1].std().item() - 0.2) < 0.02  # stationary
+    lag = (xi[:, 1:] * xi[:, :-1]).mean() / (xi**2).mean()
+    assert abs(lag.item() - 0.8) < 0.05
+    again, executed2 = collect.noise_injected_demonstrations(env, xp, 0.2, 0.8, seed=3, generator=ilcourse.make_generator(0))
+    assert torch.equal(executed, executed2) and torch.equal(demos.obs, again.obs)
+
+
+def test_noise_injected_demonstrations_stop_at_each_episode_end():
+    import gymnasium as gym
+
+    env = gym.make_vec("ilcourse/Fork-v0", num_envs=16)
+    demos, executed = collect.noise_injected_demonstrations(env, lambda o: env.unwrapped.expert_action(), 0.5, 0.0, seed=0,
+                                                            generator=ilcourse.make_generator(1))
+    lengths = torch.bincount(demos.episode, minlength=16)
+    # replay the executed actions: every episode ends exactly after its recorded length
+    obs, _ = env.reset(seed=0)
+    ended = torch.full((16,), -1)
+    starts = torch.cumsum(lengths, 0) - lengths
+    for t in range(int(lengths.max())):
+        idx = (starts + t.__int__()).clamp(max=len(demos) - 1)
+        live = t < lengths
+        assert torch.allclose(obs[live], demos.obs[idx][live])
+        obs, _, term, trunc, _ = env.step(torch.where(live[:, None], executed[idx], 0.0))
+        ended = torch.where((term | trunc) & (ended < 0), t, ended)
+    assert torch.equal(ended + 1, lengths) and len(set(lengths.tolist())) > 1
+
+
+def test_coverage():
+    data = torch.tensor([[0.0, 0.0], [3.0, 0.0]])
+    query = torch.tensor([[0.5, 0.0], [1.5, 0.0], [3.0, 0.9], [0.3, 0.3], [0.45, 0.3]])
+    assert collect.coverage(data, query, 1.0).tolist() == [True, False, True, True, True]
+    assert collect.coverage(data, query, 0.5).tolist() == [True, False, False, True, False]
+
+
+def test_mistake_demonstrator_slips_then_the_expert_corrects():
+    env = TrackingVecEnv(num_envs=32, horizon=100, instability=2.0, max_error=4.0, start_spread=0.02)
+    xp = lambda o: expert(o, env.params)  # noqa: E731
+    slips = collect.MistakeDemonstrator(xp, 32, rate=0.03, length=8, size=0.4, generator=ilcourse.make_generator(5))
+    demos = collect_demonstrations(env, 32, seed=2, act_fn=slips)
+    is_mistake = (demos.act != xp(demos.obs))[:, 0]
+    share = is_mistake.float().mean().item()
+    assert 0.1 < share < 0.3  # about rate * length / (1 + rate * length)
+    pushes = (demos.act - xp(demos.obs))[is_mistake, 0].abs()
+    assert bool((pushes <= 0.4 + 1e-5).all()) and (pushes - 0.4).abs().lt(1e-5).float().mean() > 0.9  # the world clips a few
+    assert demos.obs[:, 0].abs().max() < 0.5  # the expert always recovers
+
+
+def test_pretrain_then_posttrain_keeps_the_broad_normalizers():
+    from ilcourse.data import Demonstrations
+    from ilcourse.policies.mse import MSEPolicy
+    from ilcourse.pretrain import pretrain_then_posttrain
+
+    g = ilcourse.make_generator(0)
+    broad_obs = 3.0 * torch.randn(500, 2, generator=g)
+    narrow_obs = 0.01 * torch.randn(50, 2, generator=g)
+    broad = Demonstrations(broad_obs, -broad_obs[:, :1], torch.arange(500) // 50)
+    narrow = Demonstrations(narrow_obs, 0.5 - narrow_obs[:, :1], torch.arange(50) // 10)
+    torch.manual_seed(0)
+    policy = MSEPolicy(2, 1, hidden=16, depth=1)
+    history = pretrain_then_posttrain(policy, broad, narrow, 100, 40, 64, 3e-2, 1e-2, ilcourse.make_generator(1))
+    assert len(history) == 140 and not policy.training
+    assert torch.allclose(policy.obs_norm.mean, broad_obs.mean(0)) and torch.allclose(policy.act_norm.mean, broad.act.mean(0))
+    far = torch.tensor([[2.0, 0.0], [-2.0, 0.0]])
+    near = torch.zeros(1, 2)
+    assert abs(policy.sample(near)[0, 0, 0].item() - 0.5) < 0.1  # post-trained where the narrow data is
+    assert policy.sample(far)[0, 0, 0] < -0.5 and policy.sample(far)[1, 0, 0] > 0.5  # pre-trained far from it
