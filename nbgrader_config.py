@@ -24,6 +24,12 @@ try:
     from autograder.nbgrader_config import configure
 
     configure(c, _ROOT)
+    # A learner's own machine has no nbgrader exchange: point the Assignment List at an empty
+    # one inside .grading/ instead of letting it fail ("Error fetching courses!"). A JupyterHub
+    # with the standard exchange keeps it.
+    if not Path("/srv/nbgrader/exchange").is_dir():
+        (_ROOT / ".grading" / "exchange").mkdir(parents=True, exist_ok=True)
+        c.Exchange.root = str(_ROOT / ".grading" / "exchange")
     # Add your course's own settings below, e.g.
     # c.CourseDirectory.course_id = "il-2027"
     # c.Exchange.root = "/srv/nbgrader/exchange"
