@@ -333,7 +333,7 @@ def plot_field_slices_1d(
     Returns:
         The axes (a zero line is drawn: above it the field pushes up, below it down).
     """
-    colors = colors or plt.cm.viridis(np.linspace(0.0, 0.9, len(times)))
+    colors = plt.cm.viridis(np.linspace(0.0, 0.9, len(times))) if colors is None else colors
     xs = np.linspace(*x_range, num_x)
     for t, c in zip(times, colors):
         ax.plot(xs, evaluate_field(v, xs[:, None], float(t))[:, 0], ls=linestyle, color=c, lw=1.8,
