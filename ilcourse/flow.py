@@ -5,7 +5,12 @@ Time convention of the whole course: t = 0 is noise x0 ~ N(0, I), t = 1 is data 
 
     x_t = t * x1 + (1 - t) * x0,        target velocity  u = dx_t/dt = x1 - x0,
 
-and sampling integrates dx/dt = v(x, t) with Euler steps from t = 0 to t = 1. (Some robotics
+and sampling integrates dx/dt = v(x, t) with Euler steps from t = 0 to t = 1.
+
+On a straight path u = x1 - x0 = (x1 - x_t) / (1 - t) = (x_t - x0) / t, so at a fixed (x_t, t) a
+velocity, a prediction of the data x1 and a prediction of the noise x0 (diffusion's epsilon)
+are affine functions of each other (``data_from_velocity``, ``velocity_from_noise``, ...), and the
+best field is v*(x, t) = E[u | x_t = x] = (E[x1 | x_t = x] - x) / (1 - t). (Some robotics
 code, e.g. pi0, runs time the other way: t = 1 is noise there.)
 
 A velocity field is any callable ``v(x, t)`` with ``x`` of shape (B, *D) and ``t`` of shape (B,)
@@ -159,6 +164,54 @@ def mixture_velocity(
     log_n = -0.5 * (diff**2 / s2 + torch.log(s2) + math.log(2 * math.pi)).sum(dim=-1)  # (B, K)
     gamma = torch.softmax(torch.log(weights.to(x)) + log_n, dim=-1)  # (B, K)
     return (gamma[:, :, None] * cond_v).sum(dim=1)  # (B, D)
+
+
+def mixture_denoised(
+    x: torch.Tensor,
+    t: torch.Tensor | float,
+    weights: torch.Tensor,
+    means: torch.Tensor,
+    stds: torch.Tensor,
+) -> torch.Tensor:
+    """E[x1 | x_t = x]: the data point a point x at time t is heading for, on average (mixture data).
+
+    Per component (see ``mixture_velocity``) E[x1 | x_t = x, k] = mu_k + t sigma_k^2 / s_k^2 (x - t mu_k),
+    averaged with the posterior weights gamma_k(x, t). The marginal field is this guess seen from x:
+    v*(x, t) = (E[x1 | x_t = x] - x) / (1 - t) for t < 1 (``mixture_velocity`` computes the same
+    thing without the division, so it also holds at t = 1).
+
+    Args and shapes as ``mixture_velocity``: x (B, D), t (B,) or a float, weights (K,),
+    means and stds (K, D). Returns (B, D).
+    """
+    tt = expand_time(t, x)
+    tt = tt.reshape(-1, 1, 1) if tt.dim() else tt  # (B, 1, 1)
+    mu, var = means.to(x), stds.to(x) ** 2  # (K, D)
+    s2 = tt**2 * var + (1 - tt) ** 2  # (B or 1, K, D)
+    diff = x[:, None, :] - tt * mu  # (B, K, D)
+    cond_x1 = mu + tt * var / s2 * diff  # (B, K, D)
+    log_n = -0.5 * (diff**2 / s2 + torch.log(s2) + math.log(2 * math.pi)).sum(dim=-1)  # (B, K)
+    gamma = torch.softmax(torch.log(weights.to(x)) + log_n, dim=-1)  # (B, K)
+    return (gamma[:, :, None] * cond_x1).sum(dim=1)  # (B, D)
+
+
+def velocity_from_data(x_t: torch.Tensor, t: torch.Tensor | float, x1_hat: torch.Tensor) -> torch.Tensor:
+    """Velocity from a prediction of the data x1 at (x_t, t): (x1_hat - x_t) / (1 - t), for t < 1."""
+    return (x1_hat - x_t) / (1 - expand_time(t, x_t))
+
+
+def velocity_from_noise(x_t: torch.Tensor, t: torch.Tensor | float, x0_hat: torch.Tensor) -> torch.Tensor:
+    """Velocity from a prediction of the noise x0 (diffusion's epsilon) at (x_t, t): (x_t - x0_hat) / t, for t > 0."""
+    return (x_t - x0_hat) / expand_time(t, x_t)
+
+
+def data_from_velocity(x_t: torch.Tensor, t: torch.Tensor | float, v: torch.Tensor) -> torch.Tensor:
+    """The data point x1 a velocity v at (x_t, t) points at: x_t + (1 - t) v (exact on a straight path)."""
+    return x_t + (1 - expand_time(t, x_t)) * v
+
+
+def noise_from_velocity(x_t: torch.Tensor, t: torch.Tensor | float, v: torch.Tensor) -> torch.Tensor:
+    """The noise x0 a velocity v at (x_t, t) comes from: x_t - t v (exact on a straight path)."""
+    return x_t - expand_time(t, x_t) * v
 
 
 def sample_mixture_data(

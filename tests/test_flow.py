@@ -146,3 +146,43 @@ def test_policies_learn_the_fork(cls):
         assert valley < 0.15 and 0.3 < (a > 0).float().mean().item() < 0.7
     else:
         assert valley > 0.9
+
+
+def test_denoised_guess_and_the_field_agree_and_parametrizations_are_affine():
+    # v*(x, t) = (E[x1 | x_t = x] - x) / (1 - t); and v, x1 and x0 predictions convert exactly.
+    w, mu, sd = torch.tensor([0.3, 0.7]), torch.tensor([[-1.0, 0.5], [1.0, -2.0]]), torch.tensor([[0.2, 0.4], [0.1, 0.3]])
+    g = ilcourse.make_generator(4)
+    x, t = torch.randn(50, 2, generator=g, dtype=torch.float64), 0.05 + 0.9 * torch.rand(50, generator=g, dtype=torch.float64)
+    w, mu, sd = w.double(), mu.double(), sd.double()
+    v = flow.mixture_velocity(x, t, w, mu, sd)
+    guess = flow.mixture_denoised(x, t, w, mu, sd)
+    torch.testing.assert_close(v, flow.velocity_from_data(x, t, guess))
+    torch.testing.assert_close(flow.data_from_velocity(x, t, v), guess)
+    torch.testing.assert_close(flow.velocity_from_noise(x, t, flow.noise_from_velocity(x, t, v)), v)
+    # on one straight path every parametrization recovers the path's own x0, x1 and velocity
+    x0, x1 = torch.randn(6, 3, generator=g, dtype=torch.float64), torch.randn(6, 3, generator=g, dtype=torch.float64)
+    tt = torch.rand(6, generator=g, dtype=torch.float64) * 0.9 + 0.05
+    x_t, u = flow.interpolate(x0, x1, tt)
+    torch.testing.assert_close(flow.velocity_from_data(x_t, tt, x1), u)
+    torch.testing.assert_close(flow.velocity_from_noise(x_t, tt, x0), u)
+    torch.testing.assert_close(flow.noise_from_velocity(x_t, tt, u), x0)
+
+
+def test_toy_field_near_one_points_outward_above_the_upper_mode():
+    # The notebook's claim: for modes at +-1 (std 0.15), v*(x, 0.95) > 0 just above +1 (the denoised guess lies
+    # beyond x) up to x = 1.745 (where the guess 0.109 + 0.9375 x of the upper component equals x), negative above.
+    w, mu, sd = torch.tensor([0.5, 0.5]), torch.tensor([[-1.0], [1.0]]), torch.tensor([[0.15], [0.15]])
+    x = torch.linspace(1.01, 1.7, 50)[:, None]
+    assert (flow.mixture_velocity(x, 0.95, w, mu, sd) > 0).all()
+    assert (flow.mixture_velocity(-x, 0.95, w, mu, sd) < 0).all()
+    assert (flow.mixture_velocity(torch.tensor([[1.8], [3.0]]), 0.95, w, mu, sd) < 0).all()
+    assert (flow.mixture_velocity(torch.tensor([[0.2]]), 0.0, w, mu, sd) < 0).all()  # t = 0: toward the mean 0
+
+
+def test_flow_policy_sample_draws_the_noise_of_chunk_noise():
+    policy = FlowPolicy(obs_dim=2, act_dim=3, chunk_size=4, hidden=8)
+    obs = torch.randn(5, 2, generator=ilcourse.make_generator(0))
+    a = policy.sample(obs, ilcourse.make_generator(1), num_steps=3)
+    path = policy.sample(obs, ilcourse.make_generator(1), num_steps=3, return_path=True)
+    assert a.shape == (5, 4, 3) and path.shape == (4, 5, 4, 3)
+    torch.testing.assert_close(a, path[-1])

@@ -77,3 +77,13 @@ def test_widgets_build_without_a_frontend():
     x0 = torch.randn(25, 1, generator=ilcourse.make_generator(3))
     w = wf.euler_steps_explorer({"mixture": V1, "shifted": lambda x, t: V1(x - 0.5, t)}, x0, steps_options=(1, 4))
     assert len(w.children) >= 2
+
+
+def test_field_slices_draw_one_line_per_time_with_the_field_values():
+    fig, ax = plt.subplots()
+    pf.plot_field_slices_1d(ax, V1, (0.0, 0.5, 0.95), x_range=(-2.0, 2.0), num_x=41, label="exact")
+    lines = [line for line in ax.get_lines() if line.get_label().startswith("exact")]
+    assert len(lines) == 3
+    x, y = lines[2].get_data()
+    expected = flow.mixture_velocity(torch.tensor(x, dtype=torch.float32)[:, None], 0.95, W1, M1, S1)[:, 0].numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)

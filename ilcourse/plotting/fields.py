@@ -312,3 +312,34 @@ def histogram_1d(
     ax.set_xlabel("action a")
     ax.set_ylabel("count")
     return ax
+
+
+def plot_field_slices_1d(
+    ax: Axes,
+    v: VelocityField,
+    times: Sequence[float],
+    x_range: tuple[float, float] = (-2.5, 2.5),
+    num_x: int = 201,
+    linestyle: str = "-",
+    label: str = "",
+    colors: Sequence[str] | None = None,
+) -> Axes:
+    """v(x, t) against x for a few fixed times t, one line per time (a 1-D field read column by column).
+
+    Args:
+        v: field, v(x (N, 1), t (N,)) -> (N, 1).
+        times: the flow times to draw (one colour each, the same colours for the same list).
+        label: prefix of each line's legend entry (e.g. "exact"); "" keeps only "t = ...".
+    Returns:
+        The axes (a zero line is drawn: above it the field pushes up, below it down).
+    """
+    colors = plt.cm.viridis(np.linspace(0.0, 0.9, len(times))) if colors is None else colors
+    xs = np.linspace(*x_range, num_x)
+    for t, c in zip(times, colors):
+        ax.plot(xs, evaluate_field(v, xs[:, None], float(t))[:, 0], ls=linestyle, color=c, lw=1.8,
+                label=f"{label + ', ' if label else ''}t = {t:g}")
+    ax.axhline(0.0, color="0.4", lw=0.8)
+    ax.set_xlim(*x_range)
+    ax.set_xlabel("x")
+    ax.set_ylabel("velocity v(x, t)")
+    return ax

@@ -33,7 +33,10 @@ class FlowPolicy(nn.Module):
     """Actions (or chunks of H actions) sampled by integrating a learned velocity field.
 
     The network sees the normalized observation, the noisy chunk a_t (H * act_dim numbers)
-    and the flow time t, and predicts the velocity of the whole chunk.
+    and the flow time t (concatenated: the simplest of the ways t can enter), and predicts the
+    velocity of the whole chunk. This is the twin of notebook 04's build exercise: ``velocity``,
+    ``loss`` (``flow.flow_matching_loss`` on normalized actions) and ``sample`` (``flow.sample``:
+    noise from ``generator``, Euler steps, un-normalized) compute what the reference solution does.
     """
 
     def __init__(
@@ -53,8 +56,11 @@ class FlowPolicy(nn.Module):
             (B, H, act_dim) velocities.
         """
         b = a_t.shape[0]
-        inp = torch.cat([self.obs_norm(obs), a_t.reshape(b, -1), t.reshape(b, 1).to(a_t.dtype)], dim=-1)  # (B, O+H*A+1)
-        return self.net(inp).view(b, self.chunk_size, self.act_dim)  # (B, H, A)
+        s = self.obs_norm(obs)  # (B, obs_dim), normalized
+        x = a_t.reshape(b, -1)  # (B, H*A)
+        tt = t.reshape(b, 1).to(a_t.dtype)  # (B, 1): the flow time enters as one more input
+        out = self.net(torch.cat([s, x, tt], dim=-1))  # (B, H*A)
+        return out.view(b, self.chunk_size, self.act_dim)  # (B, H, A)
 
     def loss(
         self,
@@ -103,8 +109,15 @@ class FlowPolicy(nn.Module):
         With ``return_path`` returns (num_steps + 1, B, H, act_dim): the whole flow, unnormalized.
         """
         steps = num_steps or self.num_steps
-        a0 = chunk_noise(obs, self.chunk_size, self.act_dim, generator)  # (B, H, A)
-        out = flow.euler(lambda z, t: self.velocity(z, t, obs), a0, steps, return_path=return_path)
+        shape = (obs.shape[0], self.chunk_size, self.act_dim)  # (B, H, A)
+
+        def field(z: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            return self.velocity(z, t, obs)
+
+        if return_path:
+            out = flow.euler(field, chunk_noise(obs, self.chunk_size, self.act_dim, generator), steps, return_path=True)
+        else:
+            out = flow.sample(field, shape, steps, generator, obs.device)  # the same noise as chunk_noise
         return self.act_norm.unnormalize(out)
 
 
