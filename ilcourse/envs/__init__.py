@@ -42,3 +42,10 @@ def register_all() -> None:
             entry_point=f"{vec_class.__module__}:make_single",
             vector_entry_point=f"{vec_class.__module__}:{vec_class.__name__}",
         )
+
+
+# -- ilcourse/Stoplight-v0 (notebook 09: history, non-Markovian experts, causal confusion) ------
+from ilcourse.envs.stoplight import StoplightVecEnv  # noqa: E402
+
+WORLDS["ilcourse/Stoplight-v0"] = StoplightVecEnv
+__all__.append("StoplightVecEnv")
