@@ -35,7 +35,7 @@ from ilcourse.train import fit
 
 __all__ = [
     "stack_frames", "push_frame", "pack", "history_demonstrations", "HistoryPolicy", "HistoryActor",
-    "lamp_dropout", "shuffle_sensitivity", "record_history_rollout", "dagger_history",
+    "lamp_dropout", "shuffle_sensitivity", "record_history_rollout", "dagger_history", "trace",
 ]
 
 
@@ -247,3 +247,27 @@ def dagger_history(policy, data: Demonstrations, env, history: int, rounds: int,
         data = Demonstrations(torch.cat([data.obs, hist]), torch.cat([data.act, labels]), torch.cat([data.episode, episode]))
         fit(policy, data, steps=steps, batch_size=256, lr=lr, generator=generator, progress=False)
     return data, costs
+
+
+@torch.no_grad()
+def trace(env, act_fn, seed: int) -> dict[str, torch.Tensor]:
+    """One episode per environment with ``act_fn`` (reset at the start), for plotting.
+
+    Returns (N, T) tensors ``phase`` (the true light), ``reading`` (the camera), ``act`` (the
+    first action dimension) and ``wrong`` (bool), for a world whose state has a ``phase`` and a
+    ``reading`` (``ilcourse/Stoplight-v0``).
+    """
+    world = env.unwrapped
+    obs, _ = env.reset(seed=seed)
+    reset = getattr(act_fn, "reset", None)
+    if reset is not None:
+        reset(torch.ones(world.num_envs, dtype=torch.bool, device=obs.device))
+    rows = {"phase": [], "reading": [], "act": [], "wrong": []}
+    for _ in range(world.max_episode_steps):
+        act = act_fn(obs)
+        rows["phase"].append(world.state["phase"].clone())
+        rows["reading"].append(world.state["reading"].clone())
+        rows["act"].append(act[:, 0].clone())
+        obs, _, _, _, info = env.step(act)
+        rows["wrong"].append(info["cost"] > 0)
+    return {k: torch.stack(v, dim=1) for k, v in rows.items()}
