@@ -177,7 +177,7 @@ MUTANTS = [
     Mutant('history_policy', 'padded frames\' codes not silenced after the encoder', edits=(
         (_POSITION, '        per_frame = per_frame + self.position.unsqueeze(0)\n'),
     )),
-    Mutant('history_policy', 'padded frames\' features not zeroed after normalizing', edits=(
+    Mutant('history_policy', 'padded frames\' features left as normalized (equivalent: their codes are zeroed anyway)', should_pass=True, edits=(
         (_NORMALIZED, '        normalized = self.obs_norm.normalize(obs)[:, :, : self.obs_dim]\n'),
     )),
     Mutant('history_policy', 'no position embedding (the age of a frame is lost)', edits=(
