@@ -77,7 +77,7 @@ def test_camera_flickers_at_its_rate_independently():
     env = gym.make_vec("ilcourse/Stoplight-v0", num_envs=4000, flicker=0.2)
     world = env.unwrapped
     obs, _ = env.reset(seed=5)
-    wrong, prev = [], None
+    wrong = []
     for _ in range(10):
         truth = torch.where(world.state["phase"] == GREEN, 1.0, -1.0)
         flipped = obs[:, 0] != truth
