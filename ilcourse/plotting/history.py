@@ -21,8 +21,11 @@ def plot_timeline(ax, phase: torch.Tensor, reading: torch.Tensor, actions: Mappi
     """
     phase, reading = phase.cpu().numpy(), reading.cpu().numpy()
     steps = np.arange(len(phase))
-    for t, ph in enumerate(phase):
-        ax.axvspan(t - 0.5, t + 0.5, color=PHASE_COLORS[int(ph)], alpha=0.35, lw=0)
+    start = 0
+    for t in range(1, len(phase) + 1):  # one band per run of equal phases
+        if t == len(phase) or phase[t] != phase[start]:
+            ax.axvspan(start - 0.5, t - 0.5, color=PHASE_COLORS[int(phase[start])], alpha=0.35, lw=0)
+            start = t
     flicker = (reading > 0) != (phase == 0)
     ax.scatter(steps[~flicker], 1.25 * reading[~flicker], s=12, color="0.3", label="camera reading")
     ax.scatter(steps[flicker], 1.25 * reading[flicker], s=30, marker="x", color="black", label="reading (flicker)")
