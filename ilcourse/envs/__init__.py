@@ -49,3 +49,9 @@ from ilcourse.envs.tworooms import TwoRoomsVecEnv  # noqa: E402
 
 WORLDS["ilcourse/TwoRooms-v0"] = TwoRoomsVecEnv
 __all__.append("TwoRoomsVecEnv")
+
+# -- ilcourse/Stoplight-v0 (notebook 09: history, non-Markovian experts, causal confusion) ------
+from ilcourse.envs.stoplight import StoplightVecEnv  # noqa: E402
+
+WORLDS["ilcourse/Stoplight-v0"] = StoplightVecEnv
+__all__.append("StoplightVecEnv")
