@@ -87,3 +87,13 @@ def test_field_slices_draw_one_line_per_time_with_the_field_values():
     x, y = lines[2].get_data()
     expected = flow.mixture_velocity(torch.tensor(x, dtype=torch.float32)[:, None], 0.95, W1, M1, S1)[:, 0].numpy()
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_animation_html_needs_no_network():
+    from ilcourse.plotting.fields import animate_flow_2d, animation_html
+
+    path = torch.randn(3, 20, 2)
+    anim = animate_flow_2d(lambda x, t: -x, path, num=5, title="flow")
+    html = animation_html(anim, default_mode="once")
+    assert "http://" not in html and "https://" not in html
+    assert '<i class="fa' not in html and "\u25b6" in html  # the play button is a plain glyph

@@ -14,6 +14,7 @@ evaluated on CPU float32 grids under ``torch.no_grad()``; results may live on an
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -253,7 +254,7 @@ def animate_flow_2d(
         path: (S + 1, B, 2) positions after 0..S steps; frame k shows the points at t = k / S
             over the arrows of v(., t_k) (precomputed here, not in the drawing callback).
     Returns:
-        A ``FuncAnimation``; in a notebook ``IPython.display.HTML(anim.to_jshtml())``, or
+        A ``FuncAnimation``; in a notebook ``IPython.display.HTML(animation_html(anim))``, or
         ``anim.save("flow.gif", writer=animation.PillowWriter(fps=8))``. The figure is closed.
     """
     p = _np(path).reshape(_np(path).shape[0], -1, 2)[:, :max_points]  # (S + 1, B', 2)
@@ -263,8 +264,8 @@ def animate_flow_2d(
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     quiver = draw_quiver_2d(ax, *grids[0])
     dots = ax.scatter(p[0, :, 0], p[0, :, 1], s=5, color="crimson", alpha=0.7, zorder=3)
-    _frame_2d(ax, xlim, ylim, labels, None)
-    fig.tight_layout()
+    _frame_2d(ax, xlim, ylim, labels, f"{title}  t = {times[0]:.2f}".strip())
+    fig.tight_layout()  # with the title in place, so the layout leaves room for it
 
     def draw(k: int):
         X, Y, U, V = grids[k]
@@ -278,6 +279,23 @@ def animate_flow_2d(
     anim = animation.FuncAnimation(fig, draw, frames=steps + 1, interval=interval, blit=False)
     plt.close(fig)
     return anim
+
+
+# matplotlib's player draws its buttons with Font Awesome from a CDN: offline (and in a course
+# that must not need a network) the stylesheet fails to load and the buttons are blank.
+_PLAYER_ICONS = {
+    "fa fa-fast-backward": "\u23ee", "fa fa-step-backward": "\u25c0|", "fa fa-play fa-flip-horizontal": "\u25c0",
+    "fa fa-pause": "\u23f8", "fa fa-play": "\u25b6", "fa fa-step-forward": "|\u25b6",
+    "fa fa-fast-forward": "\u23ed", "fa fa-minus": "\u2212", "fa fa-plus": "+",
+}
+
+
+def animation_html(anim: animation.FuncAnimation, **jshtml_kwargs) -> str:
+    """``anim.to_jshtml(...)`` without the CDN stylesheet: the player's buttons as plain text."""
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", anim.to_jshtml(**jshtml_kwargs))
+    for icon, text in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{icon}"></i>', text)
+    return html
 
 
 def plot_samples_2d(

@@ -46,7 +46,7 @@ def flow_time_slider(
 
     def show(t: float) -> None:
         k = int(round(t * steps))
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.2), squeeze=False)
+        fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.4), squeeze=False)
         for ax, (title, _, _), grid, path in zip(axes[0], panels, grids, paths):
             pf.draw_quiver_2d(ax, *grid[k])
             pf.plot_samples_2d(ax, path[k], size=5)
