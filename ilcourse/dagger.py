@@ -26,6 +26,7 @@ from torch import nn
 
 from ilcourse.data import Demonstrations
 from ilcourse.nets import mlp
+from ilcourse.normalize import Normalizer
 from ilcourse.policies.mse import MSEPolicy
 from ilcourse.rollout import first_action
 from ilcourse.train import fit
@@ -33,8 +34,37 @@ from ilcourse.train import fit
 ActFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, seed: int = 0) -> MSEPolicy:
+class SensorNormalizer(Normalizer):
+    """A normalizer that first clips observation column 0 to [-sensor_range, sensor_range].
+
+    It models a learner whose sensor for the first observation (the tracking world's lateral
+    error e) saturates: it cannot tell e = 0.2 from e = 3 when ``sensor_range`` = 0.2. The
+    observation itself is not changed (the expert, the world and the dataset see the true e).
+    """
+
+    def __init__(self, dim: int, sensor_range: float, eps: float = 1e-6):
+        super().__init__(dim, eps)
+        self.sensor_range = float(sensor_range)
+
+    def clip(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., dim) -> (..., dim) with column 0 clipped to the sensor's range."""
+        first = x[..., :1].clamp(-self.sensor_range, self.sensor_range)
+        return torch.cat([first, x[..., 1:]], dim=-1)
+
+    @torch.no_grad()
+    def fit(self, data: torch.Tensor) -> "SensorNormalizer":
+        return super().fit(self.clip(data))
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return super().normalize(self.clip(x))
+
+
+def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, seed: int = 0,
+                 sensor_range: float | None = None) -> MSEPolicy:
     """A small deterministic policy (MLP with tanh units) with weights initialised from ``seed``.
+
+    With ``sensor_range`` the learner reads observation column 0 through a saturating sensor
+    (``SensorNormalizer``): an observation that aliases states, the learner's own limitation.
 
     Tanh units saturate: far outside its training data the network keeps outputting about what
     it outputs at the edge of the data, instead of extrapolating a straight line. (A ReLU
@@ -45,6 +75,8 @@ def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, s
         torch.manual_seed(seed)
         policy = MSEPolicy(obs_dim, act_dim, hidden=hidden, depth=depth)
         policy.net = mlp(obs_dim, act_dim, hidden, depth, activation=nn.Tanh)
+    if sensor_range is not None:
+        policy.obs_norm = SensorNormalizer(obs_dim, sensor_range)
     return policy
 
 
