@@ -118,6 +118,9 @@ MUTANTS = [
         ("        take = self.wait == 0\n", "        take = (self.wait == 0) & (e > self.enter)\n"),)),
     Mutant("takeover_gate", "signed error instead of |e|", edits=(
         ("        e = obs[:, 0].abs()\n", "        e = obs[:, 0]\n"),)),
+    Mutant("takeover_gate", "reset keeps the old state", edits=(
+        ("        self.wait = torch.full((num_envs,), -1, dtype=torch.int64)  # steps until a decided takeover; -1: none\n",
+         "        self.wait = getattr(self, 'wait', torch.full((num_envs,), -1, dtype=torch.int64))\n"),)),
     Mutant("takeover_gate", "one alarm for all environments", edits=(
         ("        notice = ~self.driving & (self.wait < 0) & (e > self.enter)\n",
          "        notice = ~self.driving & (self.wait < 0) & (e > self.enter)\n        notice = notice.any().expand_as(notice)\n"),)),
