@@ -8,6 +8,16 @@ probability ``eps`` per step and can never climb back pays one unit per step off
     union bound                   <= sum_{t=1..T} eps t = eps T (T + 1) / 2      (so O(eps T^2))
 
 A learner that recovers in about ``u`` steps instead pays about ``u eps T`` (O(eps T)).
+
+The general argument (any world, not only the tightrope): a learner that errs with probability
+eps per step on the training distribution is, at step t, still on it with probability at
+least (1 - eps)^t, so its state distribution is a mixture
+
+    p_theta(s_t) = (1 - eps)^t p_train(s_t) + (1 - (1 - eps)^t) p_mistake(s_t)
+    sum_s |p_theta(s_t) - p_train(s_t)| = (1 - (1 - eps)^t) sum_s |p_mistake - p_train| <= 2 eps t
+
+and with a cost in [0, 1] whose mean under p_train is at most eps, the expected cost of step t
+is at most eps + 2 eps t: over T steps  eps T + eps T (T + 1) = O(eps T^2)  (``cost_bound``).
 These are the reference versions of the notebook's exercises, plus the measurement helpers
 (Monte-Carlo on the vectorized world, the cost of every horizon from one rollout, a slope fit).
 """
@@ -20,7 +30,15 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ilcourse.data import Demonstrations
 from ilcourse.envs.tightrope import TightropeVecEnv, expert as tightrope_expert
+
+# Notebooks 06-07: the tracking world where the learner's OWN errors compound. It is unstable
+# (lambda = 1) with a ditch at |e| = 4 and lateral noise; the learner reads the lateral error
+# through a sensor that saturates at +-SENSOR_RANGE (``ilcourse.dagger.make_learner``), so
+# which action it takes beyond that range is decided by the states it was trained on.
+ALIASED_WORLD = dict(instability=1.0, noise_std=0.1, max_error=4.0, half_width=0.4)
+SENSOR_RANGE = 0.1
 
 
 def prob_off_rope(eps: float, t: torch.Tensor) -> torch.Tensor:
@@ -42,6 +60,65 @@ def expected_cost(eps: float, horizon: int) -> float:
     """
     t = torch.arange(1, horizon + 1, dtype=torch.int64)
     return float(prob_off_rope(eps, t).sum())
+
+
+def state_distribution(p_train: torch.Tensor, p_mistake: torch.Tensor, eps: float, t: torch.Tensor) -> torch.Tensor:
+    """The learner's state distribution at steps ``t``: still on p_train with prob. (1 - eps)^t.
+
+    Args:
+        p_train: (S,) distribution over S states (the training distribution).
+        p_mistake: (S,) distribution after a mistake.
+        eps: per-step mistake probability in [0, 1].
+        t: (K,) int64 steps >= 0.
+    Returns:
+        (K, S) in the dtype of ``p_train``: row k is (1-eps)^t_k p_train + (1 - (1-eps)^t_k) p_mistake.
+    """
+    keep = ((1.0 - eps) ** t.to(torch.float64)).to(p_train.dtype)[:, None]  # (K, 1)
+    return keep * p_train + (1.0 - keep) * p_mistake  # (K, S)
+
+
+def total_variation(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """sum_s |p(s) - q(s)| over the last dimension (the lecture's convention: between 0 and 2).
+
+    Args:
+        p, q: (..., S) distributions (broadcastable).
+    Returns:
+        (...,) the distance, in the inputs' dtype.
+    """
+    return (p - q).abs().sum(dim=-1)
+
+
+def cost_bound(eps: float, horizon: int) -> float:
+    """Sum over t = 1..T of (eps + 2 eps t): eps T + eps T (T + 1), the O(eps T^2) bound."""
+    return eps * horizon + eps * horizon * (horizon + 1)
+
+
+@torch.no_grad()
+def dart_demonstrations(env, expert_act: Callable[[torch.Tensor], torch.Tensor], noise_std: float, seed: int,
+                        generator: torch.Generator) -> Demonstrations:
+    """Expert demonstrations with injected noise and CLEAN labels (DART-style), one episode per env.
+
+    At every step: record the observation and the expert's action there (the label), then
+    execute the label plus ``noise_std`` times one ``torch.randn((N, A), generator=generator)``
+    draw (independent across environments and action dimensions).
+
+    Returns:
+        Demonstrations with N*T rows, environment by environment (row n*T + t = env n, step t):
+        obs (N*T, obs_dim), act (N*T, A) the clean labels, episode (N*T,) = n.
+    """
+    n, horizon = env.num_envs, env.max_episode_steps
+    obs, _ = env.reset(seed=seed)
+    seen, labels = [], []
+    for _ in range(horizon):
+        label = expert_act(obs)  # (N, A)
+        noise = torch.randn(label.shape, generator=generator, device=generator.device).to(label.device)
+        seen.append(obs)
+        labels.append(label)
+        obs, _, _, _, _ = env.step(label + noise_std * noise)
+    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)
+    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N*T, A)
+    episode = torch.arange(n, device=obs_all.device).repeat_interleave(horizon)  # (N*T,)
+    return Demonstrations(obs=obs_all, act=act_all, episode=episode)
 
 
 def union_bound(eps: float, horizon: int) -> float:

@@ -26,6 +26,7 @@ from torch import nn
 
 from ilcourse.data import Demonstrations
 from ilcourse.nets import mlp
+from ilcourse.normalize import Normalizer
 from ilcourse.policies.mse import MSEPolicy
 from ilcourse.rollout import first_action
 from ilcourse.train import fit
@@ -33,8 +34,37 @@ from ilcourse.train import fit
 ActFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, seed: int = 0) -> MSEPolicy:
+class SensorNormalizer(Normalizer):
+    """A normalizer that first clips observation column 0 to [-sensor_range, sensor_range].
+
+    It models a learner whose sensor for the first observation (the tracking world's lateral
+    error e) saturates: it cannot tell e = 0.2 from e = 3 when ``sensor_range`` = 0.2. The
+    observation itself is not changed (the expert, the world and the dataset see the true e).
+    """
+
+    def __init__(self, dim: int, sensor_range: float, eps: float = 1e-6):
+        super().__init__(dim, eps)
+        self.sensor_range = float(sensor_range)
+
+    def clip(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., dim) -> (..., dim) with column 0 clipped to the sensor's range."""
+        first = x[..., :1].clamp(-self.sensor_range, self.sensor_range)
+        return torch.cat([first, x[..., 1:]], dim=-1)
+
+    @torch.no_grad()
+    def fit(self, data: torch.Tensor) -> "SensorNormalizer":
+        return super().fit(self.clip(data))
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return super().normalize(self.clip(x))
+
+
+def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, seed: int = 0,
+                 sensor_range: float | None = None) -> MSEPolicy:
     """A small deterministic policy (MLP with tanh units) with weights initialised from ``seed``.
+
+    With ``sensor_range`` the learner reads observation column 0 through a saturating sensor
+    (``SensorNormalizer``): an observation that aliases states, the learner's own limitation.
 
     Tanh units saturate: far outside its training data the network keeps outputting about what
     it outputs at the edge of the data, instead of extrapolating a straight line. (A ReLU
@@ -45,6 +75,8 @@ def make_learner(obs_dim: int, act_dim: int, hidden: int = 64, depth: int = 2, s
         torch.manual_seed(seed)
         policy = MSEPolicy(obs_dim, act_dim, hidden=hidden, depth=depth)
         policy.net = mlp(obs_dim, act_dim, hidden, depth, activation=nn.Tanh)
+    if sensor_range is not None:
+        policy.obs_norm = SensorNormalizer(obs_dim, sensor_range)
     return policy
 
 
@@ -64,6 +96,8 @@ def expert_gated_rollout(
     """
     world = env.unwrapped
     n, horizon = world.num_envs, world.max_episode_steps
+    if hasattr(expert_drives, "reset"):  # a gate with memory (``TakeoverGate``) starts every rollout afresh
+        expert_drives.reset(n)
     obs, _ = env.reset(seed=seed)
     seen, labels, gates = [], [], []
     cost = torch.zeros(n, device=obs.device)
@@ -160,6 +194,41 @@ def dagger(
     return data, labels
 
 
+class TakeoverGate:
+    """An expert who watches the learner drive and takes over like a person would (HG-DAgger's gate).
+
+    Per environment, from the lateral error e = obs[:, 0]:
+
+    * while the learner drives and no takeover is pending, |e| > ``enter`` makes the expert decide
+      to take over; it gets control ``delay`` steps later (its reaction time; with ``delay`` = 0 at
+      once), whatever happens in between;
+    * while the expert drives, it keeps control until |e| < ``leave`` (hysteresis: ``leave`` <
+      ``enter``, so control does not flicker at the threshold) and hands back at that step.
+
+    ``reset(num_envs)`` starts over (learner driving, nothing pending); ``gate(obs)`` returns an (N,)
+    bool tensor, True where the expert drives at this step.
+    """
+
+    def __init__(self, enter: float, leave: float, delay: int = 0):
+        if not leave <= enter:
+            raise ValueError(f"leave ({leave}) must not exceed enter ({enter})")
+        self.enter, self.leave, self.delay = float(enter), float(leave), int(delay)
+        self.reset(1)
+
+    def reset(self, num_envs: int) -> None:
+        self.driving = torch.zeros(num_envs, dtype=torch.bool)
+        self.wait = torch.full((num_envs,), -1, dtype=torch.int64)  # steps until a decided takeover; -1: none
+
+    def __call__(self, obs: torch.Tensor) -> torch.Tensor:
+        e = obs[:, 0].abs().to(self.driving.device)
+        notice = ~self.driving & (self.wait < 0) & (e > self.enter)
+        self.wait = torch.where(notice, torch.full_like(self.wait, self.delay), self.wait)
+        take = self.wait == 0
+        self.wait = torch.where(self.wait >= 0, self.wait - 1, self.wait)
+        self.driving = (self.driving & (e >= self.leave)) | take
+        return self.driving.clone().to(obs.device)
+
+
 def gated_rollout(
     env, learner_act: ActFn, expert_act: ActFn, is_unsafe: Callable[[torch.Tensor], torch.Tensor], seed: int
 ) -> tuple[Demonstrations, torch.Tensor]:
@@ -167,6 +236,7 @@ def gated_rollout(
 
     At every step, where ``is_unsafe(obs)`` is True the expert's action is executed and the
     (obs, expert action) pair is recorded; elsewhere the learner acts and nothing is recorded.
+    ``is_unsafe`` may be a stateful gate (``TakeoverGate``): its ``reset(N)`` is called first.
 
     Returns:
         takeover: Demonstrations of the takeover steps only (episode = environment index, rows

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ilcourse import compounding
+from ilcourse import compounding, dagger
 from ilcourse.envs.tightrope import TightropeVecEnv, expert as tightrope_expert
 
 
@@ -54,3 +54,55 @@ def test_loglog_slope():
     noisy = 2 * h**1.5 * np.array([1.1, 0.9, 1.2, 0.95])
     assert compounding.loglog_slope(h, noisy) == pytest.approx(np.polyfit(np.log(h), np.log(noisy), 1)[0])
     assert math.isinf(compounding.saturation_horizon(0.0))
+
+
+def test_state_distribution_is_the_mixture_and_its_distance_obeys_2_eps_t():
+    p_train = torch.tensor([0.6, 0.4, 0.0], dtype=torch.float64)
+    p_mistake = torch.tensor([0.0, 0.1, 0.9], dtype=torch.float64)
+    t = torch.arange(0, 301)
+    p = compounding.state_distribution(p_train, p_mistake, 0.01, t)
+    assert p.shape == (301, 3) and p.dtype == torch.float64
+    assert torch.allclose(p.sum(dim=1), torch.ones(301, dtype=torch.float64))
+    assert torch.equal(p[0], p_train)
+    tv = compounding.total_variation(p, p_train)
+    assert tv.shape == (301,)
+    assert bool((tv <= 2 * 0.01 * t + 1e-12).all()) and bool((tv <= 2.0).all())
+    assert compounding.total_variation(p_train, p_mistake).item() == pytest.approx(1.8)
+    assert compounding.state_distribution(p_train.float(), p_mistake.float(), 0.1, t[:3]).dtype == torch.float32
+
+
+def test_cost_bound_is_the_sum_and_above_the_tightrope():
+    for eps, horizon in [(0.01, 10), (0.001, 500), (0.2, 3)]:
+        assert compounding.cost_bound(eps, horizon) == pytest.approx(sum(eps + 2 * eps * t for t in range(1, horizon + 1)))
+        assert compounding.cost_bound(eps, horizon) >= compounding.expected_cost(eps, horizon)
+
+
+def test_dart_demonstrations_clean_labels_independent_noise_and_repeatable():
+    from ilcourse.envs.tracking import TrackingVecEnv, expert as tracking_expert
+
+    def run(gseed, std=0.3, n=8):
+        env = TrackingVecEnv(num_envs=n, horizon=30, **compounding.ALIASED_WORLD)
+        xp = lambda obs: tracking_expert(obs, env.params)
+        return compounding.dart_demonstrations(env, xp, std, seed=2, generator=torch.Generator().manual_seed(gseed)), xp
+
+    data, xp = run(0)
+    assert len(data) == 8 * 30 and torch.equal(data.episode, torch.arange(8).repeat_interleave(30))
+    assert torch.equal(data.act, xp(data.obs))  # clean labels
+    torch.manual_seed(1)
+    again, _ = run(0)
+    assert torch.equal(again.obs, data.obs)
+    other, _ = run(1)
+    assert not torch.equal(other.obs, data.obs)
+    clean, _ = run(0, std=0.0)
+    assert clean.obs[:, 0].abs().max() < data.obs[:, 0].abs().max()  # the noise spreads the states
+
+
+def test_sensor_learner_reads_a_saturated_error():
+    policy = dagger.make_learner(3, 1, hidden=8, seed=0, sensor_range=0.1)
+    near = torch.tensor([[0.1, 0.0, 1.0]])
+    far = torch.tensor([[3.0, 0.0, 1.0]])
+    assert torch.equal(policy.sample(near), policy.sample(far))
+    obs = torch.tensor([[5.0, 0.0, 1.0], [-5.0, 1.0, 0.0]])
+    policy.obs_norm.fit(obs)
+    assert policy.obs_norm.mean[0].item() == pytest.approx(0.0)  # fitted on the clipped values
+    assert torch.equal(obs, torch.tensor([[5.0, 0.0, 1.0], [-5.0, 1.0, 0.0]]))  # the data are not modified

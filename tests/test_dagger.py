@@ -65,3 +65,19 @@ def test_gated_rollout_keeps_only_takeover_steps():
     base = Demonstrations(takeover.obs[:1], takeover.act[:1], torch.zeros(1, dtype=torch.int64))
     data, count = dagger.hg_dagger_round(policy, base, env, xp, unsafe, seed=2, generator=ilcourse.make_generator(0), fit_steps=5)
     assert len(data) == 1 + count
+
+
+def test_takeover_gate_delay_and_hysteresis():
+    gate = dagger.TakeoverGate(enter=0.3, leave=0.1, delay=2)
+    gate.reset(2)
+    errors = [0.0, 0.4, 0.2, 0.2, 0.2, 0.05, 0.2, 0.5]  # env 0; env 1 stays at 0
+    got = []
+    for e in errors:
+        obs = torch.tensor([[e, 0.0, 1.0], [0.0, 0.0, 1.0]])
+        got.append(gate(obs).tolist())
+    assert [g[1] for g in got] == [False] * len(errors)
+    # noticed at step 1, takes over 2 steps later (step 3), hands back when |e| < 0.1 (step 5), notices again at 7
+    assert [g[0] for g in got] == [False, False, False, True, True, False, False, False]
+    instant = dagger.TakeoverGate(enter=0.3, leave=0.1, delay=0)
+    instant.reset(1)
+    assert instant(torch.tensor([[0.35, 0.0, 1.0]])).tolist() == [True]
