@@ -55,7 +55,7 @@ def dagger_rounds_widget(datasets: Sequence[np.ndarray], rollouts: Sequence[np.n
     """
 
     def show(round_index: int = 0):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.6))
         plot_coverage(axes[0], datasets[round_index], half_width, title=f"dataset after round {round_index}: {len(datasets[round_index])} labels")
         axes[0].set_ylim(-4.5, 4.5)
         plot_lateral_error(axes[1], rollouts[round_index], half_width, title=f"policy after round {round_index}: on track {scores[round_index]:.1%} of steps")
