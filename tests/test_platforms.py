@@ -72,14 +72,18 @@ TAMPER = ("import sys, types\n"
           "_fake = types.SimpleNamespace(restore=lambda n: 'ok', reset=lambda n: 'ok', forget=lambda m: None,\n"
           "                              snapshot=lambda: 'k')\n"
           "sys.modules['autograder'].guard = _fake\n")
-# Tries to read the hidden tests (hidden by bwrap where it runs) and to print them in an error.
-LEAK = ("import glob\n_found = [open(p).read() for p in glob.glob('/**/solutions/00_fixture/*.ipynb', recursive=True)]\n"
-        f"raise RuntimeError('leak: ' + ' | '.join(_found) + {HIDDEN_LINE!r})\n")
 
 
-def hostile(root: Path) -> nbformat.NotebookNode:
+def leak(solutions: Path) -> str:
+    """A cell that reads the hidden tests (hidden by bwrap where it runs) and shows them in an
+    error, plus one hidden line it 'knows' (so the scrubbing is exercised either way)."""
+    return (f"try:\n    _found = open({str(solutions)!r}).read()\nexcept OSError as e:\n    _found = str(e)\n"
+            f"raise RuntimeError('leak: ' + {HIDDEN_LINE!r} + ' ' + _found)\n")
+
+
+def hostile(root: Path, solutions: Path) -> nbformat.NotebookNode:
     nb = answered(root, row_mean=WRONG_MEAN + TAMPER, normalize_rows=WRONG_NORM, answer_mse='answer_mse = "A"\n')
-    nb.cells.append(nbformat.v4.new_code_cell(LEAK))
+    nb.cells.append(nbformat.v4.new_code_cell(leak(solutions)))
     return nb
 
 
@@ -283,8 +287,10 @@ def platform_runs(fixture_course, tmp_path_factory):
     base = tmp_path_factory.mktemp("platforms")
     zip_path = gs.build_bundle(fixture_course, FIXTURE_ID, base / "bundle", wheel=False)
     subs = {"correct": answered(fixture_course), "wrong": answered(fixture_course, row_mean=WRONG_MEAN),
-            "hostile": hostile(fixture_course), "garbage": b"PK\x03\x04 not a notebook \x00\xff", "nothing": None}
-    env = dict(os.environ, AUTOGRADER_PYTHON=sys.executable, AUTOGRADER_CELL_TIMEOUT="30")
+            "hostile": hostile(fixture_course, base / "gs-hostile" / "source" / "course" / "solutions" / FIXTURE_ID
+                               / f"{FIXTURE_ID}.ipynb"),
+            "garbage": b"PK\x03\x04 not a notebook \x00\xff", "nothing": None}
+    env = dict(os.environ, AUTOGRADER_PYTHON=sys.executable, AUTOGRADER_CELL_TIMEOUT="20")
     env.pop("PYTHONPATH", None)  # the installed grader, as on the platform (python -P)
     jobs = {}
     for name, content in subs.items():
