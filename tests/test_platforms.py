@@ -364,7 +364,7 @@ def test_gradescope_hostile_gets_zero_and_is_flagged(platform_runs, fixture_cour
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, reason", [("garbage", "not a notebook"), ("nothing", "no notebook")])
+@pytest.mark.parametrize("name, reason", [("garbage", "not a jupyter notebook"), ("nothing", "no notebook")])
 def test_gradescope_garbage_is_a_failed_grading_with_a_message(platform_runs, name, reason):
     data = _gs(platform_runs, name)["data"]
     assert data["score"] == 0.0 and data["tests"] == [] and data["extra_data"]["failed_to_grade"]
@@ -379,7 +379,7 @@ def test_prairielearn_layout(platform_runs):
         assert pl.validate(run["data"]) == [] and len(run["text"].encode()) < pl.SIZE_LIMIT
     assert wrong["data"]["gradable"] is True and wrong["data"]["score"] == pytest.approx(4 / 6)
     assert {t["name"]: t["points"] for t in wrong["data"]["tests"]}["row_mean"] == 0.0
-    assert garbage["data"]["gradable"] is False and "not a notebook" in garbage["data"]["message"].lower()
+    assert garbage["data"]["gradable"] is False and "not a jupyter notebook" in garbage["data"]["message"].lower()
     # the PrairieLearn mapping of the Gradescope runs' outcomes (correct: 1, hostile: 0, flagged)
     for name, score in (("correct", 1.0), ("hostile", 0.0)):
         o = platform_runs[("gs", name)]["outcome"]
