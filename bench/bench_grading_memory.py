@@ -11,8 +11,9 @@ three sums over the processes (grader, template builder, worker, kernel): RSS (r
 pages, shared ones counted in every process that maps them), PSS (shared pages split between
 the processes that map them: close to what a container's memory cgroup charges), and anonymous
 RSS (what cannot be dropped and re-read from disk under a limit; there is no swap). Reported:
-the peaks of the three sums, each role's peak RSS, the wall time, the score, and the
-machine's load average (the course machine is shared: times are upper bounds).
+the peaks of the three sums, each role's peak RSS, the CPU time of the whole process tree
+(user + system; what one idle core needs, whatever the load), the wall time, the score, and
+the machine's load average (the course machine is shared: wall times are upper bounds).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -94,6 +96,7 @@ def measure(assignment: str, core: int, sandbox: bool, cli: bool = False, interv
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", str(core)] + cmd
     peak = {"rss": 0, "pss": 0, "anon": 0, "roles": {}}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/")
     ps = psutil.Process(proc.pid)
@@ -112,6 +115,9 @@ def measure(assignment: str, core: int, sandbox: bool, cli: bool = False, interv
     thread.start()
     out, err = proc.communicate()
     seconds = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the whole tree (each process waits for its children): what one idle core needs
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     thread.join()
     try:
@@ -120,7 +126,7 @@ def measure(assignment: str, core: int, sandbox: bool, cli: bool = False, interv
         score = f"{data['score']:g} / {data['max_score']:g}"
     except Exception:
         score = f"failed (exit {proc.returncode}): {err.decode()[-300:]}"
-    return {"assignment": assignment, "seconds": round(seconds, 1), "score": score,
+    return {"assignment": assignment, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "score": score,
             "peak_rss_mib": round(peak["rss"] / MiB), "peak_pss_mib": round(peak["pss"] / MiB),
             "peak_anon_mib": round(peak["anon"] / MiB), "path": "cli" if cli else "platform",
             "peak_rss_by_role_mib": {r: round(v / MiB) for r, v in sorted(peak["roles"].items())},
@@ -141,15 +147,15 @@ def main() -> int:
     ids = args.ids or course.assignments(ROOT)
     rows = []
     print("| notebook | peak RSS, summed (MiB) | peak PSS, summed (MiB) | peak anonymous, summed (MiB) "
-          "| grader / template / worker / kernel RSS (MiB) | time on 1 core (s) | score | load |")
-    print("|---|---:|---:|---:|---|---:|---|---|")
+          "| grader / template / worker / kernel RSS (MiB) | CPU time (s) | wall time on 1 core (s) | score | load |")
+    print("|---|---:|---:|---:|---|---:|---:|---|---|")
     for a in ids:
         r = measure(a, args.core, args.sandbox, args.cli)
         rows.append(r)
         roles = r["peak_rss_by_role_mib"]
         print(f"| {a} | {r['peak_rss_mib']} | {r['peak_pss_mib']} | {r['peak_anon_mib']} | "
               f"{roles.get('grader', 0)} / {roles.get('template', 0)} / {roles.get('worker', 0)} / "
-              f"{roles.get('kernel', 0)} | "
+              f"{roles.get('kernel', 0)} | {r['cpu_seconds']} | "
               f"{r['seconds']} | {r['score']} | {r['load_average'][0]} |", flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=1))
