@@ -75,7 +75,9 @@ PY=$(command -v python3.11 || command -v python3)
 "$PY" -m venv /autograder/venv
 /autograder/venv/bin/pip install --no-cache-dir --upgrade pip
 # The CPU build of torch (the default Linux wheel on PyPI bundles CUDA, gigabytes).
-/autograder/venv/bin/pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu "torch==__TORCH__"
+# ILCOURSE_TORCH_INDEX overrides the index (empty: pip's own configuration, e.g. PIP_FIND_LINKS).
+TORCH_INDEX="${ILCOURSE_TORCH_INDEX-https://download.pytorch.org/whl/cpu}"
+/autograder/venv/bin/pip install --no-cache-dir ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} "torch==__TORCH__"
 /autograder/venv/bin/pip install --no-cache-dir -r requirements-grader.txt
 /autograder/venv/bin/pip install --no-cache-dir --no-deps wheels/*.whl
 # Compile the grader once so each submission starts faster.
