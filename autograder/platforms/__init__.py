@@ -137,7 +137,7 @@ def grade_submission(course_root: Path, submission: Path, assignment: str | None
         out.error = str(exc)
     except Exception as exc:  # a bug or a broken installation: still a result with the reason
         out.error = f"internal error: {type(exc).__name__}: {exc}"
-        print(traceback.format_exc())  # platform logs (stdout), never shown to learners
+        print(traceback.format_exc(), file=sys.stderr)  # platform logs, never shown to learners
     if not secrets and out.assignment:
         secrets = secrets_of(course_root, out.assignment)
     out.seconds = time.monotonic() - t0
