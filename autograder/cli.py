@@ -145,6 +145,39 @@ def cmd_mutants(args) -> int:
     return 1 if bad else 0
 
 
+# -- platforms (issue 17): Gradescope bundle, PrairieLearn course fragment ------------------
+def _add_platform_commands(sub) -> None:
+    def gradescope(args) -> int:
+        from autograder.platforms.gradescope import build_bundle
+
+        wheel = False if args.no_wheel else (Path(args.wheel) if args.wheel else True)
+        path = build_bundle(_course_root(args), args.id, Path(args.out), wheel=wheel)
+        print(f"wrote {path} (upload it as the assignment's autograder; docs/platforms.md)")
+        return 0
+
+    def prairielearn(args) -> int:
+        from autograder.platforms.prairielearn import build_course_fragment
+
+        out = build_course_fragment(_course_root(args), args.id, Path(args.out), image=args.image,
+                                    timeout=args.timeout)
+        print(f"wrote {out}/serverFilesCourse/ilcourse and {out}/questions/ilcourse_{args.id} "
+              "(copy both into the PrairieLearn course; docs/platforms.md)")
+        return 0
+
+    g = sub.add_parser("gradescope", help="write the Gradescope autograder.zip of an assignment")
+    g.add_argument("id")
+    g.add_argument("--out", required=True, help="folder for autograder.zip")
+    g.add_argument("--wheel", help="ship this wheel instead of building one from the repository")
+    g.add_argument("--no-wheel", action="store_true", help=argparse.SUPPRESS)  # tests only
+    g.set_defaults(func=gradescope)
+    p = sub.add_parser("prairielearn", help="write a PrairieLearn course fragment for an assignment")
+    p.add_argument("id")
+    p.add_argument("--out", required=True, help="folder to write serverFilesCourse/ and questions/ into")
+    p.add_argument("--image", default="ilcourse-grader:0.1.0", help="the grading image (container/Containerfile)")
+    p.add_argument("--timeout", type=int, default=120, help="PrairieLearn's grading timeout (s)")
+    p.set_defaults(func=prairielearn)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     p.add_argument("--course-root", help="course folder holding solutions/ and notebooks/ "
@@ -189,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("ids", nargs="*")
     m.add_argument("--jobs", type=int, default=2)
     m.set_defaults(func=cmd_mutants)
+    _add_platform_commands(sub)
     return p
 
 
