@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ilcourse.collect import noise_injected_demonstrations
 from ilcourse.data import Demonstrations
 from ilcourse.envs.tightrope import TightropeVecEnv, expert as tightrope_expert
 
@@ -102,23 +103,16 @@ def dart_demonstrations(env, expert_act: Callable[[torch.Tensor], torch.Tensor],
     execute the label plus ``noise_std`` times one ``torch.randn((N, A), generator=generator)``
     draw (independent across environments and action dimensions).
 
+    This is notebook 08's collection loop with fresh noise every step
+    (``ilcourse.collect.noise_injected_demonstrations``, ``correlation=0``): one implementation.
+
     Returns:
-        Demonstrations with N*T rows, environment by environment (row n*T + t = env n, step t):
+        Demonstrations with N*T rows, environment by environment (row n*T + t = env n, step t),
+        in a world whose episodes all last T steps (the tracking world):
         obs (N*T, obs_dim), act (N*T, A) the clean labels, episode (N*T,) = n.
     """
-    n, horizon = env.num_envs, env.max_episode_steps
-    obs, _ = env.reset(seed=seed)
-    seen, labels = [], []
-    for _ in range(horizon):
-        label = expert_act(obs)  # (N, A)
-        noise = torch.randn(label.shape, generator=generator, device=generator.device).to(label.device)
-        seen.append(obs)
-        labels.append(label)
-        obs, _, _, _, _ = env.step(label + noise_std * noise)
-    obs_all = torch.stack(seen, dim=1).reshape(n * horizon, -1)  # (N, T, D) -> (N*T, D)
-    act_all = torch.stack(labels, dim=1).reshape(n * horizon, -1)  # (N*T, A)
-    episode = torch.arange(n, device=obs_all.device).repeat_interleave(horizon)  # (N*T,)
-    return Demonstrations(obs=obs_all, act=act_all, episode=episode)
+    demos, _ = noise_injected_demonstrations(env, expert_act, noise_std, seed=seed, generator=generator)
+    return demos
 
 
 def union_bound(eps: float, horizon: int) -> float:
