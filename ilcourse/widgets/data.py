@@ -21,7 +21,7 @@ def noise_explorer(levels: dict) -> widgets.VBox:
         level = levels[slider.value]
         with out:
             out.clear_output(wait=True)
-            fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 3.6))
+            fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10.4, 3.6))
             plot_states(ax0, level["obs"], f"demonstrated states, noise {slider.value}: "
                         f"coverage {level['coverage']:.0%}")
             for ep in range(min(8, level["test_obs"].shape[0])):
