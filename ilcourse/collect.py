@@ -175,7 +175,7 @@ def noise_injected_demonstrations(env, expert_fn: PlanFn, noise_std: float, corr
             = the sub-environment's index; each episode's transitions contiguous, in time order.
         executed: (M, A) the actions sent to ``env.step`` (before the world clips them), row by row.
     """
-    world = env.unwrapped
+    world = getattr(env, "unwrapped", env)  # a gymnasium env, or any object with its attributes
     n, horizon = world.num_envs, world.max_episode_steps
     obs, _ = env.reset(seed=seed)
     device = obs.device
