@@ -54,14 +54,17 @@ class Grader:
     each with its exercise's test cell, graded in one kernel: the mutant runner).
     """
 
-    def __init__(self, course_root: Path, assignment: str, limits: Limits | None = None):
+    def __init__(self, course_root: Path, assignment: str, limits: Limits | None = None,
+                 build_template=None):
+        """``build_template(course_root, assignment, dest) -> dest``: how the grading template is
+        made (default ``course.build_template``; the platforms build it in a child process)."""
         self.course_root = Path(course_root).resolve()
         self.assignment = assignment
         self.limits = limits or Limits()
         course.source_notebook(self.course_root, assignment)  # raises CourseError if unknown
         self._tmp = Path(tempfile.mkdtemp(prefix="ag-tpl-"))
         self._owner = True
-        self.template = course.build_template(self.course_root, assignment, self._tmp / "t")
+        self.template = (build_template or course.build_template)(self.course_root, assignment, self._tmp / "t")
         rel = self.template / "course" / "release" / assignment / f"{assignment}.ipynb"
         self.release = nbformat.read(rel, as_version=4)
 

@@ -19,14 +19,15 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.cells import Kind, kind
+
 RAISES = "raises-exception"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def is_autograded_code(cell) -> bool:
     """An answer cell or a test cell that nbgrader grades (not a manually graded markdown answer)."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("solution") or meta.get("grade"))
+    return cell.get("cell_type") == "code" and kind(cell) in (Kind.ANSWER, Kind.MANUAL, Kind.TEST)
 
 
 def for_learners(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

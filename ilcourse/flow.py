@@ -155,15 +155,25 @@ def mixture_velocity(
     Returns:
         (B, D) velocities.
     """
+    tt, mu, var, s2, diff, gamma = _mixture_posterior(x, t, weights, means, stds)
+    cond_v = mu + (tt * var - (1 - tt)) / s2 * diff  # (B, K, D)
+    return (gamma[:, :, None] * cond_v).sum(dim=1)  # (B, D)
+
+
+def _mixture_posterior(x, t, weights, means, stds):
+    """Per component k of the mixture data, at (x, t): the terms both fields below need.
+
+    Returns tt (B, 1, 1) or a 0-dim time, mu and var = sigma^2 (K, D), s2 = t^2 var + (1 - t)^2
+    and diff = x - t mu (B, K, D), and the posterior weights gamma (B, K).
+    """
     tt = expand_time(t, x)
     tt = tt.reshape(-1, 1, 1) if tt.dim() else tt  # (B, 1, 1): broadcast over (B, K, D)
     mu, var = means.to(x), stds.to(x) ** 2  # (K, D)
     s2 = tt**2 * var + (1 - tt) ** 2  # (B or 1, K, D)
     diff = x[:, None, :] - tt * mu  # (B, K, D)
-    cond_v = mu + (tt * var - (1 - tt)) / s2 * diff  # (B, K, D)
     log_n = -0.5 * (diff**2 / s2 + torch.log(s2) + math.log(2 * math.pi)).sum(dim=-1)  # (B, K)
     gamma = torch.softmax(torch.log(weights.to(x)) + log_n, dim=-1)  # (B, K)
-    return (gamma[:, :, None] * cond_v).sum(dim=1)  # (B, D)
+    return tt, mu, var, s2, diff, gamma
 
 
 def mixture_denoised(
@@ -183,14 +193,8 @@ def mixture_denoised(
     Args and shapes as ``mixture_velocity``: x (B, D), t (B,) or a float, weights (K,),
     means and stds (K, D). Returns (B, D).
     """
-    tt = expand_time(t, x)
-    tt = tt.reshape(-1, 1, 1) if tt.dim() else tt  # (B, 1, 1)
-    mu, var = means.to(x), stds.to(x) ** 2  # (K, D)
-    s2 = tt**2 * var + (1 - tt) ** 2  # (B or 1, K, D)
-    diff = x[:, None, :] - tt * mu  # (B, K, D)
+    tt, mu, var, s2, diff, gamma = _mixture_posterior(x, t, weights, means, stds)
     cond_x1 = mu + tt * var / s2 * diff  # (B, K, D)
-    log_n = -0.5 * (diff**2 / s2 + torch.log(s2) + math.log(2 * math.pi)).sum(dim=-1)  # (B, K)
-    gamma = torch.softmax(torch.log(weights.to(x)) + log_n, dim=-1)  # (B, K)
     return (gamma[:, :, None] * cond_x1).sum(dim=1)  # (B, D)
 
 

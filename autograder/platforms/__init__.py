@@ -157,13 +157,9 @@ def _lean_grader(course_root: Path, assignment: str, limits: Limits | None):
     Building the template imports nbgrader (sqlalchemy, alembic, nbconvert: ~80 MiB resident)
     and a process keeps what it imported: in the host that memory would sit idle beside the
     worker and the kernel for the whole grading, which is what a platform's memory limit sees.
-    ``Grader.__init__`` is left as it is; only ``course.build_template`` is swapped for the
-    duration of the construction (this process grades one submission and nothing else).
     """
     from autograder import course
     from autograder.grading import Grader
-
-    original = course.build_template
 
     def in_child(root: Path, name: str, dest: Path) -> Path:
         code = ("import sys; from pathlib import Path; from autograder import course; "
@@ -175,12 +171,7 @@ def _lean_grader(course_root: Path, assignment: str, limits: Limits | None):
             raise course.CourseError(f"building the grading template failed: {last}")
         return dest
 
-    course.build_template = in_child
-    try:
-        grader = Grader(course_root, assignment, limits)
-    finally:
-        course.build_template = original
-    with grader:
+    with Grader(course_root, assignment, limits, build_template=in_child) as grader:
         yield grader
 
 
@@ -220,6 +211,11 @@ def assert_no_secrets(text: str, secrets: set[str]) -> None:
     leaked = [s for s in secrets if s in text or json.dumps(s)[1:-1] in text]
     if leaked:
         raise AssertionError(f"{len(leaked)} hidden-test line(s) in the platform output")
+
+
+def is_number(x) -> bool:
+    """A JSON number the platforms accept: int or float, not a bool, not NaN."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
 
 
 def truncate(text: str, limit: int) -> str:

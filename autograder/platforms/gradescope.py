@@ -38,6 +38,7 @@ from autograder.platforms import (
     Outcome,
     assert_no_secrets,
     grade_submission,
+    is_number,
     secrets_of,
     summary_lines,
     truncate,
@@ -241,9 +242,6 @@ def validate(data: dict) -> list[str]:
     """Problems of a results.json against Gradescope's documented format (empty: valid)."""
     problems = []
 
-    def number(x):
-        return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
-
     if not isinstance(data, dict):
         return ["results.json must be an object"]
     problems += [f"unknown top-level key {k!r}" for k in data if k not in TOP_KEYS]
@@ -251,11 +249,11 @@ def validate(data: dict) -> list[str]:
     if not isinstance(tests, list):
         problems.append("tests must be a list")
         tests = []
-    if "score" in data and not number(data["score"]):
+    if "score" in data and not is_number(data["score"]):
         problems.append("score must be a number")
     if "score" not in data and (not tests or any("score" not in t for t in tests if isinstance(t, dict))):
         problems.append("score is required when a test has none")
-    if "execution_time" in data and not number(data["execution_time"]):
+    if "execution_time" in data and not is_number(data["execution_time"]):
         problems.append("execution_time must be a number of seconds")
     for key in ("visibility", "stdout_visibility"):
         if key in data and data[key] not in VISIBILITIES:
@@ -273,7 +271,7 @@ def validate(data: dict) -> list[str]:
             continue
         problems += [f"tests[{i}]: unknown key {k!r}" for k in t if k not in TEST_KEYS]
         for key in ("score", "max_score"):
-            if key in t and not number(t[key]):
+            if key in t and not is_number(t[key]):
                 problems.append(f"tests[{i}].{key} must be a number")
         if "status" in t and t["status"] not in ("passed", "failed"):
             problems.append(f"tests[{i}].status must be 'passed' or 'failed'")

@@ -26,6 +26,7 @@ from autograder.platforms import (
     Outcome,
     assert_no_secrets,
     grade_submission,
+    is_number,
     secrets_of,
     summary_lines,
     truncate,
@@ -89,16 +90,13 @@ def validate(data: dict) -> list[str]:
     """Problems of a results.json against PrairieLearn's documented format (empty: valid)."""
     problems = []
 
-    def number(x):
-        return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
-
     if not isinstance(data, dict):
         return ["results.json must be an object"]
     problems += [f"unknown top-level key {k!r}" for k in data if k not in TOP_KEYS]
     if not isinstance(data.get("gradable"), bool):
         problems.append("gradable must be true or false")
     if data.get("gradable") is True:
-        if not number(data.get("score")) or not 0.0 <= data["score"] <= 1.0:
+        if not is_number(data.get("score")) or not 0.0 <= data["score"] <= 1.0:
             problems.append("score must be a number in [0, 1]")
     for key in ("message", "output"):
         if key in data and not isinstance(data[key], str):
@@ -114,7 +112,7 @@ def validate(data: dict) -> list[str]:
         if not isinstance(t.get("name"), str):
             problems.append(f"tests[{i}].name must be a string")
         for key in ("points", "max_points"):
-            if key in t and not number(t[key]):
+            if key in t and not is_number(t[key]):
                 problems.append(f"tests[{i}].{key} must be a number")
         for key in ("description", "message", "output"):
             if key in t and not isinstance(t[key], str):
