@@ -71,6 +71,9 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     for folder in ("notebooks", "solutions"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # nbgrader's server extensions read the course's configuration from their working folder,
+    # as they do at the repository root (its autograder import comes from PYTHONPATH below).
+    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     # Render every cell (JupyterLab 4 renders only the visible ones by default), so the DOM
     # holds the whole notebook in file order.
     settings = root / ".settings" / "@jupyterlab" / "notebook-extension"
@@ -251,9 +254,8 @@ FIGURE_SCALES_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell
 
 
 COURSE_CONSOLE_NOISE = (
-    # JupyterLab and its extensions log these on any page; they do not come from the course's outputs.
+    # JupyterLab logs these on any page; they do not come from the course's outputs.
     "favicon", "Failed to load resource: the server responded with a status of 404",
-    "nbgrader", "/formgrader", "/assignments", "/courses",
 )
 
 
@@ -359,3 +361,69 @@ def test_a_broken_widget_is_caught(browser, lab):
     seen = learner_run(browser, lab, "broken.ipynb")
     assert seen["widget_problems"], "a widget whose view does not exist was not reported"
     assert any("did not redraw" in p for p in seen["control_problems"]), seen["control_problems"]
+
+
+# -- nbgrader as a learner meets it ------------------------------------------------------------------
+def test_learner_sees_no_instructor_panels(browser, lab):
+    """The Nbgrader menu offers the Assignment List only, which works; nbgrader finds the course.
+
+    lab-config/ (installed by requirements.txt) hides Formgrader, Course List and Create
+    Assignment; the root nbgrader_config.py gives the Assignment List an exchange to read.
+    """
+    base, root = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(f"{base}/lab/workspaces/panels/tree/notebooks?token={TOKEN}&reset")
+        page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+        page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+        items = [i.strip() for i in page.locator(".lm-Menu-itemLabel:visible").all_inner_texts() if i.strip()]
+        assert items == ["Assignment List"], (
+            f"the Nbgrader menu offers {items}: is lab-config/ installed (pip install -r requirements.txt)?")
+        page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile("^Assignment List$")).first.click()
+        page.get_by_text("There are no assignments to fetch.").wait_for(timeout=30_000)
+        shown = page.locator(".jp-MainAreaWidget:visible").last.inner_text()
+        assert "Error" not in shown and "error" not in shown, f"the Assignment List shows: {shown[:400]!r}"
+        sidebar = page.evaluate("() => [...document.querySelectorAll('.lm-TabBar-tab')].map(t => t.innerText)")
+        assert not any("Create Assignment" in s for s in sidebar), "the Create Assignment panel is offered"
+    finally:
+        page.close()
+    assert not console, f"browser console errors: {console[:5]}"
+    log = (root / "server.log").read_text()
+    assert "No nbgrader_config.py file found" not in log
+    assert "autograder.validate_dialog | extension was successfully loaded" in log, log[-3000:]
+
+
+def test_validate_reports_are_readable(browser, lab):
+    """Validate on an untouched release: every failure shows a two-line source and its error.
+
+    nbgrader alone prints each failing check cell's whole source (up to 128 lines) first.
+    """
+    base, root = lab
+    rel = "notebooks/09_history/09_history.ipynb"
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        open_notebook(page, base, rel)
+        page.get_by_role("button", name="Validate").first.click()
+        page.wait_for_selector("#validation-message", timeout=RUN_ALL_TIMEOUT * 1000)
+        report = page.evaluate("""() => {
+            const m = document.querySelector('#validation-message');
+            const view = m.closest('.jp-Dialog-body') || m.parentElement;
+            const pres = [...m.querySelectorAll('pre')].map(p => ({text: p.innerText,
+                top: p.getBoundingClientRect().top - view.getBoundingClientRect().top}));
+            return {text: m.innerText, height: view.getBoundingClientRect().height, pres};
+        }""")
+    finally:
+        page.close()
+        for kernel in api(base, "/api/kernels"):
+            urllib.request.urlopen(urllib.request.Request(
+                f"{base}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE"), timeout=30)
+    nb = nbformat.read(root / rel, as_version=4)
+    checks = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    failed = report["text"].count("The following cell failed:")
+    assert failed >= len(checks), f"{failed} failures reported for {len(checks)} check cells: {report['text'][:500]}"
+    sources, errors = report["pres"][0::2], report["pres"][1::2]
+    assert all(len(s["text"].splitlines()) <= 2 for s in sources), [s["text"][:300] for s in sources]
+    assert errors and errors[0]["top"] < report["height"], "the first error is not visible without scrolling"
+    assert not any("File /" in e["text"] for e in errors), "library frames are shown"

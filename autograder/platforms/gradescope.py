@@ -48,7 +48,7 @@ from autograder.protocol import PASSED
 BUNDLE_JSON = "ilcourse_bundle.json"
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
 #: requirements.txt lines a grading container does not need.
-NOT_FOR_GRADING = ("jupyterlab", "notebook", "pytest", "ruff", "torch", "-e ")
+NOT_FOR_GRADING = ("jupyterlab", "notebook", "pytest", "ruff", "torch", "-e ", "./")
 TEST_OUTPUT_LIMIT = 4000
 OUTPUT_LIMIT = 20000
 
