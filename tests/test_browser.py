@@ -12,7 +12,8 @@ Playwright. For every solution and every release: open it, Run All, save, then c
   slider or dropdown, moved one step, redraws the figure it drives;
 * the browser console shows no error coming from the course's outputs, and nothing is
   requested from beyond the local server;
-* figures are shown at >= 80% of their size at 1280 x 720 (their text stays >= 9 px).
+* figures are shown at >= 80% of their size at 1280 x 720 (their text stays >= 9 px), and no
+  code cell needs a horizontal scrollbar there.
 
 ``test_a_broken_widget_is_caught`` shows once that the widget checks fail when they should.
 The whole module is skipped (with the reason) without Chromium or Playwright; CI installs
@@ -253,6 +254,13 @@ FIGURE_SCALES_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell
         .map(img => ({cell: i, natural: img.naturalWidth, shown: img.getBoundingClientRect().width})))"""
 
 
+# Code cells whose lines run past the cell's right edge (a horizontal scrollbar): lab-config/
+# turns line wrapping on, so at 1280 px (about 107 characters) none should.
+WIDE_CODE_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].flatMap((c, i) => {
+    const s = c.classList.contains('jp-CodeCell') && c.querySelector('.cm-scroller');
+    return s && s.scrollWidth > s.clientWidth + 1 ? [i] : []; })"""
+
+
 COURSE_CONSOLE_NOISE = (
     # JupyterLab logs these on any page; they do not come from the course's outputs.
     "favicon", "Failed to load resource: the server responded with a status of 404",
@@ -280,6 +288,7 @@ def learner_run(browser, lab, rel: str) -> dict:
         rendered = page.evaluate("() => document.querySelectorAll('.jp-Notebook .jupyter-widgets').length")
         page.evaluate("() => document.querySelectorAll('.jp-Notebook .jp-OutputArea img').forEach(i => i.scrollIntoView())")
         figures = page.evaluate(FIGURE_SCALES_JS)
+        wide_cells = page.evaluate(WIDE_CODE_JS)
     finally:
         page.close()
         for kernel in api(base, "/api/kernels"):  # one kernel at a time on a small machine
@@ -288,7 +297,7 @@ def learner_run(browser, lab, rel: str) -> dict:
     console = [m for m in console if not any(n in m for n in COURSE_CONSOLE_NOISE)]
     return dict(nb=nb, widget_problems=widget_problems, control_problems=control_problems,
                 widget_cells=widget_cells, rendered_widgets=rendered, console=console, figures=figures,
-                outside=outside)
+                outside=outside, wide_cells=wide_cells)
 
 
 def errors_by_cell(nb) -> dict[int, str]:
@@ -335,6 +344,7 @@ def test_run_all_in_jupyterlab(browser, lab, rel):
     assert not seen["control_problems"], "\n".join(seen["control_problems"])
     assert not seen["console"], f"browser console errors: {seen['console'][:5]}"
     assert not seen["outside"], f"requests beyond the local server (nothing may need a network): {seen['outside'][:5]}"
+    assert not seen["wide_cells"], f"code cells wider than the notebook at 1280 px: {seen['wide_cells']}"
     small = [f for f in seen["figures"] if f["shown"] < MIN_FIGURE_SCALE * f["natural"]]
     assert not small, ("figures shrunk below their readable size (cell, natural px, shown px): "
                        f"{[(f['cell'], f['natural'], round(f['shown'])) for f in small]}")

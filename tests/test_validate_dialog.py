@@ -61,12 +61,14 @@ def test_readable_shortens_every_report_and_passes_errors_through():
     assert readable(failure) == failure
 
 
-def test_lab_config_hides_the_instructor_panels_and_swaps_validate():
+def test_lab_config_hides_the_instructor_panels_wraps_code_and_swaps_validate():
     project = tomllib.loads((LAB_CONFIG / "pyproject.toml").read_text())
     data_files = project["tool"]["setuptools"]["data-files"]
     page = json.loads((LAB_CONFIG / data_files["etc/jupyter/labconfig/page_config.d"][0]).read_text())
     assert page["disabledExtensions"] == {f"@jupyter/nbgrader:{name}": True
                                           for name in ("formgrader", "course-list", "create-assignment")}
+    overrides = json.loads((LAB_CONFIG / data_files["share/jupyter/lab/settings/overrides.d"][0]).read_text())
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["codeCellConfig"]["lineWrap"] is True
     (server_file,) = data_files["etc/jupyter/jupyter_server_config.d"]
     # .d files are merged in name order: this one must come after nbgrader's own nbgrader.json
     assert sorted([server_file, "nbgrader.json"])[-1] == server_file
