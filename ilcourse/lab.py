@@ -181,24 +181,24 @@ def _is_notebook_code(filename: str) -> bool:
 
 
 def expect(what: str, value: float, low: float, high: float, measured: float | None = None,
-           fmt: str = "{:.3g}", hint: str = "") -> bool:
-    """Compare ``value`` with the band [low, high] the notebook's text states; True if inside.
+           fmt: str = "{:.3g}", hint: str = "") -> None:
+    """Compare ``value`` with the band [low, high] the notebook's text states, and say so.
 
-    Strict mode (``ILCOURSE_STRICT=1``) raises ``AssertionError`` outside the band. Otherwise
-    it prints the comparison (with the reference's ``measured`` value and a ``hint`` where to
-    look) and returns False, so the notebook goes on.
+    Inside the band it prints one confirming line ("✓ what: value (the text expects ...)").
+    Outside, strict mode (``ILCOURSE_STRICT=1``) raises ``AssertionError``; otherwise it prints
+    the comparison (with the reference's ``measured`` value and a ``hint`` where to look) and
+    the notebook goes on. Returns nothing, so a cell ending with it shows only what it printed.
     """
     value = float(value)
-    inside = low <= value <= high  # False for NaN
-    if inside:
-        return True
     band = f"{fmt.format(low)} to {fmt.format(high)}"
+    if low <= value <= high:  # False for NaN
+        print(f"✓ {what}: {fmt.format(value)} (the text expects {band})")
+        return
     ref = f" (the reference measured {fmt.format(measured)})" if measured is not None else ""
     message = f"{what}: got {fmt.format(value)}, the text expects {band}{ref}"
     if strict():
         raise AssertionError(message)
     print(f"Note - {message}." + (f" {hint}" if hint else ""))
-    return False
 
 
 class substitute:

@@ -102,11 +102,14 @@ def test_run_with_references_only_raises_course_bugs():
 
 
 def test_expect_prints_for_learners_and_asserts_in_strict_mode(capsys, monkeypatch):
-    assert lab.expect("collisions", 0.95, 0.9, 1.0)
-    assert not lab.expect("collisions", 0.31, 0.9, 1.0, measured=1.0, fmt="{:.0%}", hint="Look at the fork.")
+    assert lab.expect("collisions", 0.95, 0.9, 1.0, fmt="{:.0%}") is None  # a cell ending with it shows no "True"
+    assert capsys.readouterr().out == "✓ collisions: 95% (the text expects 90% to 100%)\n"
+    lab.expect("collisions", 0.31, 0.9, 1.0, measured=1.0, fmt="{:.0%}", hint="Look at the fork.")
     out = capsys.readouterr().out
     assert "got 31%, the text expects 90% to 100% (the reference measured 100%)" in out and "Look at the fork." in out
-    assert not lab.expect("collisions", math.nan, 0.9, 1.0)  # NaN is never inside a band
+    assert "✓" not in out
+    lab.expect("collisions", math.nan, 0.9, 1.0)  # NaN is never inside a band
+    assert "Note - collisions: got nan" in capsys.readouterr().out
     monkeypatch.setenv("ILCOURSE_STRICT", "1")
     with pytest.raises(AssertionError, match="collisions: got 0.31"):
         lab.expect("collisions", 0.31, 0.9, 1.0)
