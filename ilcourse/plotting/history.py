@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 PHASE_COLORS = ("#7fc97f", "#fdc086", "#f0027f")  # green, amber, red
+PHASE_NAMES = ("green", "amber", "red")
 
 
 def plot_timeline(ax, phase: torch.Tensor, reading: torch.Tensor, actions: Mapping[str, torch.Tensor],
@@ -21,10 +22,13 @@ def plot_timeline(ax, phase: torch.Tensor, reading: torch.Tensor, actions: Mappi
     """
     phase, reading = phase.cpu().numpy(), reading.cpu().numpy()
     steps = np.arange(len(phase))
-    start = 0
+    start, named = 0, set()
     for t in range(1, len(phase) + 1):  # one band per run of equal phases
         if t == len(phase) or phase[t] != phase[start]:
-            ax.axvspan(start - 0.5, t - 0.5, color=PHASE_COLORS[int(phase[start])], alpha=0.35, lw=0)
+            p = int(phase[start])
+            label = None if p in named else f"true light: {PHASE_NAMES[p]}"  # one legend entry per colour
+            ax.axvspan(start - 0.5, t - 0.5, color=PHASE_COLORS[p], alpha=0.35, lw=0, label=label)
+            named.add(p)
             start = t
     flicker = (reading > 0) != (phase == 0)
     ax.scatter(steps[~flicker], 1.25 * reading[~flicker], s=12, color="0.3", label="camera reading")
@@ -34,7 +38,8 @@ def plot_timeline(ax, phase: torch.Tensor, reading: torch.Tensor, actions: Mappi
         line, = ax.step(steps, a + 0.04 * k, where="mid", lw=1.8, label=name)
         if wrong is not None and name in wrong:
             w = wrong[name].cpu().numpy()
-            ax.scatter(steps[w], a[w] + 0.04 * k, s=50, facecolors="none", edgecolors=line.get_color())
+            ax.scatter(steps[w], a[w] + 0.04 * k, s=50, facecolors="none", edgecolors=line.get_color(),
+                       label=f"wrong step ({name})")
     ax.axhline(0.0, color="0.5", lw=0.6)
     ax.set_ylim(-1.5, 1.5)
     ax.set_yticks([-1, 0, 1], ["stop -1", "0", "go +1"])
