@@ -20,6 +20,7 @@ _FINAL_LAST = '    last_rows = torch.nonzero(is_last).squeeze(1)  # (E,) the las
 
 # -- future_goals ---------------------------------------------------------------------------------
 _CHOICES = '    choices = last - rows + 1  # (M,) how many future rows each transition may pick\n'
+_LAST = '    last = ends_at[torch.cumsum(block_end.long(), dim=0) - block_end.long()]  # (M,) last row of each row\'s episode\n'
 _U = '    u = torch.rand(m, generator=generator, dtype=torch.float64, device=generator.device).to(episode.device)\n'
 _OFFSET = '    offset = torch.minimum((u * choices).long(), choices - 1)\n'
 _FUTURE_RETURN = '    return achieved[rows + offset]\n'
@@ -107,6 +108,13 @@ MUTANTS = [
     Mutant('final_goals', 'float32 result whatever the input dtype', edits=(
         (_FINAL_RETURN, '    return achieved[last_rows[which_block]].float()\n'),
     )),
+    Mutant('final_goals', 'last row per id value (scatter_reduce amax): wrong when a later block reuses an id', source=(
+        'def final_goals(achieved, episode, generator=None):\n'
+        '    rows = torch.arange(episode.shape[0])\n'
+        '    last = torch.zeros(int(episode.max()) + 1, dtype=torch.int64).scatter_reduce(\n'
+        '        0, episode, rows, reduce="amax", include_self=False)\n'
+        '    return achieved[last[episode]]\n'
+    )),
     Mutant('final_goals', 'a Python loop over the transitions (correct)', should_pass=True, source=(
         'def final_goals(achieved, episode, generator=None):\n'
         '    out = torch.empty_like(achieved)\n'
@@ -157,6 +165,22 @@ MUTANTS = [
     Mutant('future_goals', 'float32 result whatever the input dtype', edits=(
         (_FUTURE_RETURN, '    return achieved[rows + offset].float()\n'),
     )),
+    Mutant('future_goals', 'last row per id value (scatter_reduce amax): wrong when a later block reuses an id', edits=(
+        (_LAST, '    last = torch.zeros(int(episode.max()) + 1, dtype=torch.int64).scatter_reduce('
+                '0, episode, torch.arange(m), reduce="amax", include_self=False)[episode]\n'),
+    )),
+    Mutant('future_goals', 'j uniform over the whole episode (also earlier than t)', source=(
+        'def future_goals(achieved, episode, generator):\n'
+        '    m = episode.shape[0]\n'
+        '    index = torch.empty(m, dtype=torch.int64)\n'
+        '    start = 0\n'
+        '    for i in range(m):\n'
+        '        if i == m - 1 or episode[i + 1] != episode[i]:\n'
+        '            n = i + 1 - start\n'
+        '            index[start:i + 1] = start + torch.randint(0, n, (n,), generator=generator)\n'
+        '            start = i + 1\n'
+        '    return achieved[index]\n'
+    )),
     Mutant('future_goals', 'float32 uniforms, floor (correct)', should_pass=True, edits=(
         (_U, '    u = torch.rand(m, generator=generator, device=generator.device).to(episode.device)\n'),
         (_OFFSET, '    offset = torch.clamp(torch.floor(u * choices).long(), max=choices - 1)\n'),
@@ -193,6 +217,12 @@ MUTANTS = [
     Mutant('gcsl_iteration', 'noise_std ignored (unit noise)', edits=(
         (_NOISY, '        return greedy + eps\n'),
     )),
+    Mutant('gcsl_iteration', 'no exploration noise (the greedy action)', edits=(
+        (_NOISY, '        return greedy\n'),
+    )),
+    Mutant('gcsl_iteration', 'the new transitions first, the old buffer after them', edits=(
+        (_GROWN, '    grown = fresh if buffer is None else fresh.cat(buffer)\n'),
+    )),
     Mutant('gcsl_iteration', 'trains on the new transitions only', edits=(
         (_FIT, '    fit(policy, fresh, steps=steps, batch_size=256, lr=1e-3, generator=generator, progress=False)\n'),
     )),
@@ -204,6 +234,10 @@ MUTANTS = [
     )),
     Mutant('gcsl_iteration', 'relabel=None not handled', edits=(
         (_IF_RELABEL, '    obs = with_goals(obs, relabel(achieved, ids, generator))\n'),
+    )),
+    Mutant('gcsl_iteration', 'draws no noise when noise_std == 0 (correct)', should_pass=True, edits=(
+        (_EPS, '        if noise_std == 0:\n'
+               '            return greedy\n' + _EPS),
     )),
     Mutant('gcsl_iteration', 'evaluate with its default number of episodes (correct)', should_pass=True, edits=(
         (_RUN, '    run = evaluate(env, explore, seed=seed, record=True)\n'),

@@ -54,7 +54,10 @@ def plot_goal_outcomes(ax, goals, reached, title: str = "", params: TwoRoomsPara
     g, ok = _np(goals), _np(reached).astype(bool)
     ax.plot(g[ok, 0], g[ok, 1], "o", color="tab:green", ms=4, label=f"reached ({ok.mean():.0%})")
     ax.plot(g[~ok, 0], g[~ok, 1], "x", color="tab:red", ms=5, label="missed")
-    ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
+    # below the axes: every corner of the rooms holds goals, and the lower right one is the room
+    # behind the wall that the discussion is about
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7, frameon=False,
+              handletextpad=0.2, columnspacing=0.8, borderaxespad=0.2)
     if title:
         ax.set_title(title, fontsize=10)
 
