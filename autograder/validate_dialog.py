@@ -15,20 +15,37 @@ nbgrader's. The JupyterLab side (the Validate button) is nbgrader's, unchanged.
 
 from __future__ import annotations
 
+import ast
+
 from jupyter_server.utils import url_path_join
 from nbconvert.filters import ansi2html, strip_ansi
 from nbgrader.server_extensions.validate_assignment import handlers as nbgrader_validate
 
 #: Reports whose cells carry a ``source`` (nbgrader's Validator.validate result keys).
 REPORTS = ("failed", "changed", "type_changed", "passed")
+SHORT_CELL = 4  # lines: a cell this short is shown whole
 
 
 def short_source(source: str) -> str:
-    """The first non-blank line of a cell, and how many more lines it has."""
+    """A cell in two lines (a short one whole): the line that starts its checks, and its length.
+
+    The line shown is the first top-level statement that is not a helper's definition or an
+    import (a check cell may open with a helper it uses: ``def _reference(...)``); the first
+    line where there is none, or where the cell is not Python (a markdown answer).
+    """
     lines = source.strip().splitlines()
-    if len(lines) <= 2:
+    if len(lines) <= SHORT_CELL:
         return "\n".join(lines)
-    return f"{lines[0]}\n    ... ({len(lines) - 1} more lines)"
+    shown = lines[0]
+    try:
+        body = ast.parse(source.strip()).body
+    except SyntaxError:
+        body = []
+    helpers = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    first = next((node for node in body if not isinstance(node, helpers)), None)
+    if first is not None:
+        shown = lines[first.lineno - 1]
+    return f"{shown.strip()}\n    ... (one of the cell's {len(lines)} lines)"
 
 
 def short_traceback(raw: str) -> str:

@@ -28,7 +28,13 @@ TRACEBACK = "\n".join([
 
 def test_a_long_source_becomes_its_first_line_and_a_count():
     source = "with lab.checks('f', f):\n" + "\n".join(f"    check_{i}()" for i in range(40))
-    assert short_source(source) == "with lab.checks('f', f):\n    ... (40 more lines)"
+    assert short_source(source) == "with lab.checks('f', f):\n    ... (one of the cell's 41 lines)"
+    helper_first = "import torch\ndef _reference(x):\n    return x\n\n\nwith lab.checks('g', g):\n    check(g)\n"
+    assert short_source(helper_first) == "with lab.checks('g', g):\n    ... (one of the cell's 7 lines)"
+    only_helpers = "def only_helpers():\n" + "    pass\n" * 4
+    assert short_source(only_helpers) == "def only_helpers():\n    ... (one of the cell's 5 lines)"
+    assert short_source("_c = check_choice(\n    answer,\n    ['A', 'B'],\n)") == "_c = check_choice(\n    answer,\n    ['A', 'B'],\n)"
+    assert short_source("Because the\nlamp is\nthe previous action.").startswith("Because the\n")  # markdown
     assert short_source("\n  answer = 'B'\n") == "answer = 'B'"
     assert short_source("a = 1\nb = 2") == "a = 1\nb = 2"
 
@@ -50,12 +56,12 @@ def test_readable_shortens_every_report_and_passes_errors_through():
                    {"source": "YOUR ANSWER HERE", "error": "You did not provide a response.",
                     "raw_error": "You did not provide a response."}]}}
     shown = readable(response)["value"]["failed"]
-    assert shown[0]["source"] == "def _helper():\n    ... (30 more lines)"
+    assert shown[0]["source"] == "def _helper():\n    ... (one of the cell's 31 lines)"
     assert "checks.py" not in shown[0]["raw_error"] and "checks.py" not in shown[0]["error"]
     assert "NotImplementedError" in shown[0]["error"] and ESC not in shown[0]["error"]  # html, not ANSI
     assert shown[1] == response["value"]["failed"][1]
     changed = readable({"success": True, "value": {"changed": [{"source": long}]}})
-    assert changed["value"]["changed"] == [{"source": "def _helper():\n    ... (30 more lines)"}]
+    assert changed["value"]["changed"] == [{"source": "def _helper():\n    ... (one of the cell's 31 lines)"}]
     assert readable({"success": True, "value": {}}) == {"success": True, "value": {}}  # all passed
     failure = {"success": False, "value": "Traceback ...\nSchemaTooOldError"}
     assert readable(failure) == failure
