@@ -196,7 +196,15 @@ def save_and_read(page, root: Path, rel: str) -> nbformat.NotebookNode:
     deadline = time.time() + 30
     while (root / rel).stat().st_mtime_ns == before and time.time() < deadline:
         time.sleep(0.2)
-    return nbformat.read(root / rel, as_version=4)
+    # Jupyter writes the file in place (its backup aside): it can be empty or half-written for
+    # a moment after its mtime changes.
+    while True:
+        try:
+            return nbformat.read(root / rel, as_version=4)
+        except (ValueError, nbformat.reader.NotJSONError):  # JSONDecodeError is a ValueError
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 WIDGET_PROBLEMS_JS = """() => {
