@@ -75,11 +75,16 @@ def changes(before: dict[str, tuple], after: dict[str, tuple]) -> list[str]:
 
 
 def describe(found: list[str], limit: int = 3) -> str:
-    """One line for a report: 'the notebook's code changed files it must not: ...'."""
+    """One line for a report: which watched files changed while the notebook ran.
+
+    Outside the sandbox the grader cannot tell the notebook's writes from another program's
+    (someone editing the course during a batch), so the line names both.
+    """
     if not found:
         return ""
     shown = "; ".join(found[:limit]) + (f"; and {len(found) - limit} more" if len(found) > limit else "")
-    return f"the notebook's code changed files it must not touch while it ran: {shown}"
+    return (f"files the notebook must not touch changed while it ran (by its code, or by another "
+            f"program on this machine): {shown}")
 
 
 def save_copies(paths) -> dict:

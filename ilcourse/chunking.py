@@ -232,28 +232,6 @@ class EnsembleExecutor:
         return self.ensemble(self.history.clone(), self.valid.clone(), self.m)
 
 
-def component_mean_plan(policy, generator: torch.Generator | None = None) -> PlanFn:
-    """A plan function for a ``MixturePolicy``: draw the component (the mode) at random, return its mean.
-
-    The randomness that matters on the fork is WHICH mode; the diagonal Gaussian noise around a
-    component's mean is independent from step to step inside a chunk (a shaky chunk), so we
-    leave it out. With H = 1 this is still a stochastic policy that picks a mode every step.
-
-    Returns:
-        (B, obs_dim) -> (B, H, A).
-    """
-    from ilcourse.policies.mixture import sample_mixture
-
-    @torch.no_grad()
-    def plan(obs: torch.Tensor) -> torch.Tensor:
-        logits, means, log_stds = policy(obs)  # (B, K), (B, K, H*A), (B, K, H*A)
-        _, component = sample_mixture(logits, means, log_stds, generator)  # (B,)
-        mean = means[torch.arange(obs.shape[0], device=obs.device), component]  # (B, H*A)
-        return policy.act_norm.unnormalize(mean.view(-1, policy.chunk_size, policy.act_dim))  # (B, H, A)
-
-    return plan
-
-
 def chunked_act_fn(policy, num_envs: int, generator: torch.Generator | None = None,
                    execute: int | None = None, device: torch.device | str = "cpu") -> ChunkExecutor:
     """A ``ChunkExecutor`` around ``policy.sample`` (H = ``policy.chunk_size``)."""

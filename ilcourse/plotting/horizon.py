@@ -68,22 +68,6 @@ def track_phase(obs) -> np.ndarray:
     return np.arctan2(o[:, 1], o[:, 2])
 
 
-def plot_coverage(ax: Axes, obs, half_width: float, title: str = "", color=None, label: str | None = None, max_points: int = 4000) -> None:
-    """States of a dataset in (track phase, lateral error): how far off the expert's path it reaches.
-
-    Args:
-        obs: (M, 3) tracking observations (e, sin(phase), cos(phase)).
-    """
-    o = _np(obs)
-    if len(o) > max_points:
-        o = o[np.linspace(0, len(o) - 1, max_points).astype(int)]
-    ax.axhspan(-half_width, half_width, color="0.9")
-    ax.scatter(track_phase(o), o[:, 0], s=3, alpha=0.5, color=color, label=label)
-    ax.set_xlabel("position along the track (phase, rad)")
-    ax.set_ylabel("lateral error e")
-    ax.set_title(title)
-
-
 def plot_learning_curves(
     ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], expert: float, bc: float | None = None, xlabel: str = "round"
 ) -> None:

@@ -1,15 +1,12 @@
-"""Sliders for long horizons: the tightrope's cost (notebook 06) and DAgger's rounds (notebook 07)."""
+"""Sliders for long horizons: the tightrope's cost (notebook 06)."""
 
 from __future__ import annotations
-
-from typing import Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ilcourse import compounding
-from ilcourse.plotting.horizon import plot_coverage, plot_lateral_error
 
 
 def tightrope_widget(num_envs: int = 2048, seed: int = 100_000):
@@ -43,24 +40,3 @@ def tightrope_widget(num_envs: int = 2048, seed: int = 100_000):
     )
 
 
-def dagger_rounds_widget(datasets: Sequence[np.ndarray], rollouts: Sequence[np.ndarray], scores: Sequence[float], half_width: float):
-    """A slider over DAgger rounds: the dataset's states and a few rollouts of that round's policy.
-
-    Everything is precomputed (no training in the callback).
-
-    Args:
-        datasets: per round, (M_i, 3) observations in the aggregated dataset.
-        rollouts: per round, (K, T) lateral errors of K rollouts of the policy after that round.
-        scores: per round, the policy's fraction of steps on the track.
-    """
-
-    def show(round_index: int = 0):
-        fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.6))
-        plot_coverage(axes[0], datasets[round_index], half_width, title=f"dataset after round {round_index}: {len(datasets[round_index])} labels")
-        axes[0].set_ylim(-4.5, 4.5)
-        plot_lateral_error(axes[1], rollouts[round_index], half_width, title=f"policy after round {round_index}: on track {scores[round_index]:.1%} of steps")
-        axes[1].set_ylim(-4.5, 4.5)
-        fig.tight_layout()
-        plt.show()
-
-    return widgets.interact(show, round_index=widgets.IntSlider(value=0, min=0, max=len(datasets) - 1, step=1, description="round"))
