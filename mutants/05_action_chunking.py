@@ -121,6 +121,22 @@ MUTANTS = [
             '    weights = mask.to(pred.dtype).unsqueeze(1)\n',
         ),
     )),
+    Mutant('masked_chunk_mse', 'no real step: 0 / 0 gives NaN (no clamp)', edits=(
+        (
+            '    return sq.sum() / (weights.sum() * pred.shape[-1]).clamp_min(1.0)\n',
+            '    return sq.sum() / (weights.sum() * pred.shape[-1])\n',
+        ),
+    )),
+    Mutant('masked_chunk_mse', 'no real step: a fresh torch.tensor(0.0) (float32, no gradient)', edits=(
+        (
+            '    return sq.sum() / (weights.sum() * pred.shape[-1]).clamp_min(1.0)\n',
+            (
+                '    if not bool(mask.any()):\n'
+                '        return torch.tensor(0.0)\n'
+                '    return sq.sum() / (weights.sum() * pred.shape[-1])\n'
+            ),
+        ),
+    )),
     Mutant('masked_chunk_mse', 'boolean indexing (alternative correct)', should_pass=True, source=(
         'def masked_chunk_mse(pred, target, mask):\n'
         '    if not bool(mask.any()):\n'
@@ -180,6 +196,21 @@ MUTANTS = [
                 '            raise ValueError(f"execute must be between 1 and {chunk_size}, got {execute}")\n'
             ),
             '',
+        ),
+    )),
+    Mutant('chunk_executor', 'checks only the upper bound (accepts execute = 0)', edits=(
+        (
+            '        if not 1 <= execute <= chunk_size:\n',
+            '        if execute > chunk_size:\n',
+        ),
+    )),
+    Mutant('chunk_executor', 'assert instead of ValueError', edits=(
+        (
+            (
+                '        if not 1 <= execute <= chunk_size:\n'
+                '            raise ValueError(f"execute must be between 1 and {chunk_size}, got {execute}")\n'
+            ),
+            '        assert 1 <= execute <= chunk_size, "execute out of range"\n',
         ),
     )),
     Mutant('chunk_executor', 'reset edits the caller\'s mask', edits=(
@@ -295,6 +326,26 @@ MUTANTS = [
         '    ages = torch.arange(h)\n'
         '    e = torch.exp(-m * (h - 1 - ages).to(history.dtype))  # (H,) oldest slot first\n'
         '    w = e[None, :] * valid / e.sum()\n'
+        '    return (w.unsqueeze(-1) * history[:, ages, ages]).sum(dim=1)\n'
+    )),
+    Mutant('temporal_ensemble', 'exp(-m (k - 1 - j)) over all H slots, then times valid (inf * 0 = NaN for large m)', source=(
+        'def temporal_ensemble(history, valid, m):\n'
+        '    h = history.shape[1]\n'
+        '    ages = torch.arange(h)\n'
+        '    k = valid.sum(dim=1, keepdim=True)  # (N, 1) chunks per row\n'
+        '    w = torch.exp(-m * (k - 1 - ages[None, :]).to(history.dtype)) * valid  # (N, H)\n'
+        '    w = w / w.sum(dim=1, keepdim=True)\n'
+        '    return (w.unsqueeze(-1) * history[:, ages, ages]).sum(dim=1)\n'
+    )),
+    Mutant('temporal_ensemble', 'exp(-m (k - 1 - j)) for the valid slots only, plain float32 (alternative correct)',
+           should_pass=True, source=(
+        'def temporal_ensemble(history, valid, m):\n'
+        '    h = history.shape[1]\n'
+        '    ages = torch.arange(h)\n'
+        '    k = valid.sum(dim=1, keepdim=True)  # (N, 1) chunks per row\n'
+        '    i = (k - 1 - ages[None, :]).clamp_min(0)  # 0 for the oldest; missing slots clamped, masked below\n'
+        '    w = torch.where(valid, torch.exp(-m * i.to(history.dtype)), 0.0)\n'
+        '    w = w / w.sum(dim=1, keepdim=True)\n'
         '    return (w.unsqueeze(-1) * history[:, ages, ages]).sum(dim=1)\n'
     )),
     Mutant('temporal_ensemble', "ACT's code: w_i = exp(-m i) over the available ones, oldest first (alternative correct)",

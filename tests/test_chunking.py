@@ -210,3 +210,27 @@ def test_switch_steps_agree_with_mode_switches():
     steps = switch_steps(obs, act, lengths, before_x=10.0)
     assert steps.tolist() == [2, -1, 2]
     assert (steps >= 0).tolist() == C.mode_switches(obs, act, lengths, before_x=10.0).tolist()
+
+
+def test_figures_legend_below_and_labels_formatted_like_the_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ilcourse.plotting.chunks import branch_legend_handles, plot_branch_fork, plot_sweep
+
+    act = torch.tensor([[[1.0], [1.0], [-1.0], [-1.0]]])
+    x = torch.arange(5, dtype=torch.float32)[None, :]
+    obs = torch.stack([x, torch.zeros_like(x)], dim=-1)  # (1, 5, 2)
+    fig, axes = plt.subplots(1, 4)
+    plot_branch_fork(axes[0], obs, act, torch.tensor([4]), replan_every=2, legend=False)
+    assert axes[0].get_legend() is None
+    assert axes[0].get_xlim()[1] >= 6.0 + 1.0  # room for the word "goal" at the default x_goal (6)
+    assert [h.get_label() for h in branch_legend_handles(2)][-1] == "query"
+    assert len(branch_legend_handles(None)) == 4
+    plot_sweep(axes[1:], [1, 2], {"success": [0.789, 0.838], "switches": [0.0566, 0.0078],
+                                  "queries": [24.0, 3.99]}, "K", fmts=("{:.1%}", "{:.1%}", "{:.1f}"))
+    labels = [[t.get_text() for t in ax.texts] for ax in axes[1:]]
+    assert labels == [["78.9%", "83.8%"], ["5.7%", "0.8%"], ["24.0", "4.0"]]
+    plt.close(fig)

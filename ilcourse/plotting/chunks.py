@@ -47,6 +47,7 @@ def plot_branch_fork(
     threshold: float = 0.5,
     max_episodes: int = 40,
     title: str | None = None,
+    legend: bool = True,
 ) -> Axes:
     """Fork trajectories, each step coloured by the branch its action heads for; switches marked.
 
@@ -57,8 +58,12 @@ def plot_branch_fork(
 
     Args:
         obs: (E, T+1, 2) recorded positions; act: (E, T, 1) actions; lengths: (E,) steps per episode.
+        legend: draw the legend inside the axes; pass False and use ``branch_legend_handles`` for
+            one legend shared by several panels (``fig.legend(handles=..., loc="lower center")``).
     """
     draw_fork_road(ax, params)
+    x_min, x_max = ax.get_xlim()
+    ax.set_xlim(x_min, x_max + 0.6)  # room for the whole word "goal" above the goal line
     o, a, n = obs.cpu().numpy(), act[..., 0].cpu().numpy(), lengths.cpu().numpy()
     first_switch = switch_steps(obs, act, lengths, before_x, threshold).cpu().numpy()
     segments, colours, queries, crosses = [], [], [], []
@@ -78,25 +83,40 @@ def plot_branch_fork(
     if crosses:
         c = np.stack(crosses)
         ax.plot(c[:, 0], c[:, 1], "x", ms=9, mew=2.5, color=SWITCH_COLOUR, zorder=7)
+    if legend:
+        ax.legend(handles=branch_legend_handles(replan_every), fontsize=7, loc="lower right", ncol=2)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def branch_legend_handles(replan_every: int | None = None) -> list[Line2D]:
+    """The legend entries of ``plot_branch_fork`` (with "query" if the executor re-plans)."""
     handles = [Line2D([], [], color=LEFT_COLOUR, label="heading left"),
                Line2D([], [], color=RIGHT_COLOUR, label="heading right"),
                Line2D([], [], color=BETWEEN_COLOUR, label="neither (|a| < 0.5)"),
                Line2D([], [], ls="", marker="x", mew=2.5, color=SWITCH_COLOUR, label="mode switch")]
     if replan_every:
         handles.append(Line2D([], [], ls="", marker="o", ms=3, color="k", label="query"))
-    ax.legend(handles=handles, fontsize=7, loc="lower right", ncol=len(handles))
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    return handles
 
 
-def plot_sweep(axes: Sequence[Axes], values: Sequence[float], metrics: dict[str, Sequence[float]], xlabel: str) -> None:
-    """One panel per metric against a swept knob (e.g. K, actions executed per query)."""
-    for ax, (name, ys) in zip(axes, metrics.items()):
-        ax.plot(range(len(values)), ys, "o-")
+def plot_sweep(axes: Sequence[Axes], values: Sequence[float], metrics: dict[str, Sequence[float]], xlabel: str,
+               fmts: Sequence[str] | None = None) -> None:
+    """One panel per metric against a swept knob (e.g. K, actions executed per query).
+
+    ``fmts``: one format per metric for the value labels (e.g. ``"{:.1%}"``, ``"{:.1f}"``),
+    so the figure reads like the table next to it; ``"{:.3g}"`` if not given.
+    """
+    fmts = list(fmts) if fmts is not None else ["{:.3g}"] * len(metrics)
+    for ax, (name, ys), fmt in zip(axes, metrics.items(), fmts):
+        ax.plot(range(len(values)), ys, "o-", ms=5)
         ax.set_xticks(range(len(values)), [f"{v:g}" for v in values])
         ax.set_xlabel(xlabel)
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3)
+        ax.margins(x=0.12, y=0.22)  # room for the labels above the highest point
         for x, y in enumerate(ys):
-            ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8)
+            ax.annotate(fmt.format(y), (x, y), textcoords="offset points", xytext=(0, 8), ha="center",
+                        va="bottom", fontsize=8,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ilcourse.envs.fork import ForkParams
-from ilcourse.plotting.chunks import plot_branch_fork
+from ilcourse.plotting.chunks import branch_legend_handles, plot_branch_fork
 
 
 def rollout_explorer(rollouts: dict, describe: Callable[[object], str], params: ForkParams | None = None,
@@ -27,10 +27,14 @@ def rollout_explorer(rollouts: dict, describe: Callable[[object], str], params: 
         res = rollouts[slider.value]
         with out:
             out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(9, 3.4))
-            plot_branch_fork(ax, res.obs, res.act, res.lengths, params,
-                             replan_every=replan_every(slider.value) if replan_every else None,
-                             title=describe(slider.value))
+            every = replan_every(slider.value) if replan_every else None
+            fig, ax = plt.subplots(figsize=(9, 3.8))
+            plot_branch_fork(ax, res.obs, res.act, res.lengths, params, replan_every=every,
+                             title=describe(slider.value), legend=False)
+            # the legend below the road, where it hides no trajectory
+            fig.legend(handles=branch_legend_handles(every), loc="lower center", ncol=5, fontsize=8,
+                       frameon=False)
+            fig.tight_layout(rect=(0, 0.08, 1, 1))
             plt.show()
 
     slider.observe(draw, names="value")
