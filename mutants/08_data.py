@@ -79,6 +79,9 @@ MUTANTS = [
     Mutant('collect_with_noise', 'missing sqrt(1 - correlation^2): the noise grows', edits=(
         (_XI, '        xi = fresh if xi is None else correlation * xi + fresh\n'),
     )),
+    Mutant('collect_with_noise', 'moving-average weights (1 - correlation) instead of sqrt(1 - correlation^2)', edits=(
+        (_XI, '        xi = fresh if xi is None else correlation * xi + (1.0 - correlation) * fresh\n'),
+    )),
     Mutant('collect_with_noise', 'correlation ignored: fresh noise every step', edits=(
         (_XI, '        xi = fresh\n'),
     )),
