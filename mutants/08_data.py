@@ -69,8 +69,18 @@ MUTANTS = [
     Mutant('collect_with_noise', 'first noise is zero (not stationary from the start)', edits=(
         (_XI, '        xi = 0.0 * fresh if xi is None else correlation * xi + keep * fresh\n'),
     )),
+    Mutant('collect_with_noise', 'first noise with only the per-step variance (1 - correlation^2) noise_std^2', edits=(
+        (_XI, '        xi = keep * fresh if xi is None else correlation * xi + keep * fresh\n'),
+    )),
+    Mutant('collect_with_noise', 'records all N sub-environments for the whole horizon', edits=(
+        (_LENGTHS, '    lengths = torch.full((alive_t.shape[0],), env.unwrapped.max_episode_steps)\n'),
+        (_STOP, '        pass\n'),
+    )),
     Mutant('collect_with_noise', 'missing sqrt(1 - correlation^2): the noise grows', edits=(
         (_XI, '        xi = fresh if xi is None else correlation * xi + fresh\n'),
+    )),
+    Mutant('collect_with_noise', 'moving-average weights (1 - correlation) instead of sqrt(1 - correlation^2)', edits=(
+        (_XI, '        xi = fresh if xi is None else correlation * xi + (1.0 - correlation) * fresh\n'),
     )),
     Mutant('collect_with_noise', 'correlation ignored: fresh noise every step', edits=(
         (_XI, '        xi = fresh\n'),

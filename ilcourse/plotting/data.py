@@ -44,14 +44,19 @@ def plot_seed_bars(ax, results: dict, ylabel: str = "steps off the track (of 200
 
 
 def plot_action_slices(ax, act_fns: dict, params: TrackingParams, phase: float, e_max: float = 2.0,
-                       colors=None) -> None:
-    """Action against lateral error at one track phase, for each policy and the expert."""
+                       colors=None, styles=None) -> None:
+    """Action against lateral error at one track phase, for each policy and the expert.
+
+    ``colors`` and ``styles`` map a policy's name to its colour and line style (default: solid);
+    the curves are drawn in the order of ``act_fns``, each above the previous one.
+    """
     e = torch.linspace(-e_max, e_max, 201)
     obs = torch.stack([e, torch.full_like(e, math.sin(phase)), torch.full_like(e, math.cos(phase))], dim=-1)
-    ax.plot(e, expert(obs, params)[:, 0], color="black", lw=2.5, alpha=0.5, label="expert")
+    ax.plot(e, expert(obs, params)[:, 0], color="black", lw=3, alpha=0.8, label="expert")
     for i, (name, act_fn) in enumerate(act_fns.items()):
         with torch.no_grad():
-            ax.plot(e, act_fn(obs)[:, 0], color=(colors or {}).get(name, f"C{i}"), lw=1.5, label=name)
+            ax.plot(e, act_fn(obs)[:, 0], color=(colors or {}).get(name, f"C{i}"),
+                    ls=(styles or {}).get(name, "-"), lw=1.5, label=name)
     for edge in (-params.half_width, params.half_width):
         ax.axvline(edge, color="0.3", ls=":", lw=1)
     ax.set_xlabel("lateral error e")
@@ -61,10 +66,12 @@ def plot_action_slices(ax, act_fns: dict, params: TrackingParams, phase: float, 
     ax.legend(fontsize=8)
 
 
-def plot_error_traces(ax, runs: dict, half_width: float = 0.5, episode: int = 0, colors=None) -> None:
+def plot_error_traces(ax, runs: dict, half_width: float = 0.5, episode: int = 0, colors=None,
+                      styles=None) -> None:
     """The lateral error of one test episode (the same world seed) for each learner."""
     for i, (name, obs) in enumerate(runs.items()):
-        ax.plot(obs[episode, :-1, 0].cpu().numpy(), color=(colors or {}).get(name, f"C{i}"), lw=1.3, label=name)
+        ax.plot(obs[episode, :-1, 0].cpu().numpy(), color=(colors or {}).get(name, f"C{i}"),
+                ls=(styles or {}).get(name, "-"), lw=1.3, label=name)
     for edge in (-half_width, half_width):
         ax.axhline(edge, color="0.3", ls=":", lw=1)
     ax.set_ylim(-2.2, 2.2)

@@ -23,7 +23,8 @@ def noise_explorer(levels: dict) -> widgets.VBox:
             out.clear_output(wait=True)
             fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10.4, 3.6))
             plot_states(ax0, level["obs"], f"demonstrated states, noise {slider.value}: "
-                        f"coverage {level['coverage']:.0%}")
+                        f"coverage {level['coverage']:.0%}",
+                        color="tab:red" if slider.value == 0 else "tab:green")  # clean / noisy data
             for ep in range(min(8, level["test_obs"].shape[0])):
                 ax1.plot(level["test_obs"][ep, :-1, 0].cpu().numpy(), lw=1, alpha=0.8)
             for edge in (-0.5, 0.5):
