@@ -98,7 +98,8 @@ def test_colab_cell_in_a_fresh_environment(tmp_path):
     # Colab's preinstalled packages: this environment's site-packages as a plain path entry, so
     # its .pth files (the editable install of the course among them) are NOT processed.
     (site / "colab_preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    probe = subprocess.run([str(python), "-c", "import ilcourse"], capture_output=True, text=True, cwd=tmp_path)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a developer's PYTHONPATH is not Colab's
+    probe = subprocess.run([str(python), "-c", "import ilcourse"], capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert probe.returncode != 0, "the stand-in environment must not see the course before the cell installs it"
     # google.colab, imported when the kernel starts, as on Colab
     fake = tmp_path / "fake"
