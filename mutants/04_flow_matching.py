@@ -297,6 +297,6 @@ MUTANTS = [
     )),
     # -- concept questions -------------------------------------------------------------------------
     *_letters('answer_idea0', 'q_idea0', 'C'),
-    *_letters('answer_field_time', 'q_field_time', 'B'),
+    *_letters('answer_field_time', 'q_field_time', 'D'),
     *_letters('answer_steps_cost', 'q_steps_cost', 'B'),
 ]
