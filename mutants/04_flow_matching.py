@@ -158,6 +158,9 @@ MUTANTS = [
     Mutant('fm_loss', 'mask: mean per sample, then mean over the batch', edits=(
         (_RET, '    return ((per_step * weights).sum(dim=1) / weights.sum(dim=1).clamp_min(1.0)).mean()\n'),
     )),
+    Mutant('fm_loss', 'mask: mean over the batch for each step index, then over the steps', edits=(
+        (_RET, '    return ((per_step * weights).sum(dim=0) / weights.sum(dim=0).clamp_min(1.0)).mean()\n'),
+    )),
     Mutant('fm_loss', 'mask ignored', edits=((_PERSTEP, '    return err.mean()\n'),)),
     Mutant('fm_loss', 'mask: sum over the action dimension instead of the mean', edits=(
         (_PERSTEP, '    per_step = err.sum(dim=-1)  # (B, H)\n'),
@@ -297,6 +300,6 @@ MUTANTS = [
     )),
     # -- concept questions -------------------------------------------------------------------------
     *_letters('answer_idea0', 'q_idea0', 'C'),
-    *_letters('answer_field_time', 'q_field_time', 'B'),
+    *_letters('answer_field_time', 'q_field_time', 'D'),
     *_letters('answer_steps_cost', 'q_steps_cost', 'B'),
 ]
