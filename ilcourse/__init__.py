@@ -11,7 +11,7 @@ import random
 import numpy as np
 import torch
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"
 
 
 def default_device() -> torch.device:

@@ -32,7 +32,7 @@ from autograder.learner_view import is_autograded_code
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO = "ilcourse/ilcourse"  # where the course is published (github.com/<REPO>)
-TAG = "v0.2.0"  # the release the Colab cell installs; pyproject.toml's version
+TAG = "v0.3.0"  # the release the Colab cell installs; pyproject.toml's version
 
 COLAB_CELL = f'''\
 # Google Colab only (elsewhere this cell does nothing): install the course at a pinned release
@@ -76,6 +76,11 @@ def test_the_readme_links_every_release_in_colab():
 def test_the_pinned_tag_is_the_package_version():
     version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
     assert TAG == f"v{version}"
+    # the notebooks call library code of this version: the package says which one it is
+    import ilcourse
+    assert ilcourse.__version__ == version
+    lab_config = (ROOT / "lab-config" / "pyproject.toml").read_text()
+    assert re.search(r'^version = "([^"]+)"', lab_config, re.M).group(1) == version
 
 
 STAND_IN = '''\

@@ -214,7 +214,7 @@ def test_find_notebook(tmp_path):
 # -- fast: what is shipped ---------------------------------------------------------------------
 
 def test_bundle_contents(fixture_course, tmp_path):
-    fake_wheel = tmp_path / "ilcourse-0.2.0-py3-none-any.whl"
+    fake_wheel = tmp_path / "ilcourse-0.3.0-py3-none-any.whl"
     fake_wheel.write_bytes(b"PK")
     zip_path = gs.build_bundle(fixture_course, FIXTURE_ID, tmp_path / "out", wheel=fake_wheel)
     with zipfile.ZipFile(zip_path) as zf:

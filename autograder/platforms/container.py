@@ -2,7 +2,7 @@
 
     docker run --rm --network none --read-only --tmpfs /tmp --memory 512m --cpus 1 \\
         -v "$PWD/01_l2_averaging.ipynb:/submission/01_l2_averaging.ipynb:ro" \\
-        ilcourse-grader:0.2.0 /submission/01_l2_averaging.ipynb
+        ilcourse-grader:0.3.0 /submission/01_l2_averaging.ipynb
 
 prints ``{"assignment", "graded", "error", "notebook", "seconds", "flags", "notes", "result"}``
 (``result``: the same fields as ``python -m autograder grade --json``, plus ``sandboxed``) and

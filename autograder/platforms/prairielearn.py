@@ -187,7 +187,7 @@ QUESTION_HTML = """<pl-question-panel>
 
 
 def build_course_fragment(course_root: Path, assignment: str, out_dir: Path,
-                          image: str = "ilcourse-grader:0.2.0", timeout: int = 120) -> Path:
+                          image: str = "ilcourse-grader:0.3.0", timeout: int = 120) -> Path:
     """Write the PrairieLearn course fragment for ``assignment`` into ``out_dir``."""
     from autograder import course as course_mod
 
