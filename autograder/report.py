@@ -21,9 +21,10 @@ from autograder.cells import Kind, exercise_name
 from autograder.protocol import AWAITING_MANUAL, ERROR, FAILED, NOT_ANSWERED, PASSED, Exercise, Result
 
 __all__ = ["Exercise", "Result", "collect", "exercise_name", "feedback_notebook", "hidden_lines",
-           "redact", "table", "write_html"]
+           "redact", "redact_message", "table", "write_html"]
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
+MARKERS = {"### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MIN_SECRET_LINE = 8  # shorter hidden lines ("))", "x = 1") are not worth redacting
 
@@ -46,7 +47,24 @@ def leaks(text: str, secrets: set[str]) -> bool:
 
 
 def redact(text: str, secrets: set[str]) -> str:
+    """An output (printed text, a traceback) that quotes the hidden tests is removed whole."""
     return "[removed: it showed the hidden tests]" if leaks(text, secrets) else text
+
+
+def redact_message(text: str, secrets: set[str]) -> str:
+    """A failure message with each hidden-test line it quotes cut out ("[hidden]"), the rest kept.
+
+    A message is the learner's feedback: the case it describes stays readable ("three
+    environments, delay 1: got ..., expected [hidden] ..."), the hidden tests' own lines (their
+    data, their code) do not appear. Longest first, until none is left.
+    """
+    secrets = set(secrets) | MARKERS  # a message quoting a whole cell would show them
+    for _ in range(len(secrets) + 1):
+        found = sorted((s for s in secrets if s in text), key=len, reverse=True)
+        if not found:
+            return text
+        text = text.replace(found[0], "[hidden]")
+    return "[removed: it showed the hidden tests]"
 
 
 def error_message(cell) -> str:
@@ -77,11 +95,11 @@ def collect(autograded: nbformat.NotebookNode, scores: dict[str, tuple[float, fl
             if message:
                 where = "answer" if k is Kind.ANSWER else "notebook"
                 cell_errors.append({"cell": index, "kind": where, "grade_id": gid,
-                                    "message": redact(message, secrets)})
+                                    "message": redact_message(message, secrets)})
             continue
         score, max_score = scores[gid]
         name = exercise_name(gid)
-        message = redact(error_message(cell), secrets)
+        message = redact_message(error_message(cell), secrets)
         if score >= max_score:
             status = PASSED
         elif not answered.get(name, True):

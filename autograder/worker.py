@@ -162,7 +162,7 @@ def _grade_answers(job: Job, course: Path, workdir: Path, runtime: Path) -> Repl
     outcomes = []
     for _answer, test_cell, fresh in executor.grade_answers(nb, job.answers, str(workdir)):
         score, max_score = determine_grade(test_cell)
-        message = report.redact(report.error_message(test_cell), secrets)
+        message = report.redact_message(report.error_message(test_cell), secrets)
         outcomes.append(AnswerOutcome(float(score or 0.0), float(max_score), message, fresh))
     return Reply(outcomes=outcomes)
 

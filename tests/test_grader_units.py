@@ -365,6 +365,24 @@ def test_record_grades_caps_scores_and_redaction_hides_hidden_tests():
     assert "12345" not in text and "BEGIN HIDDEN" not in text and "(hidden tests)" in text
 
 
+def test_a_failure_message_keeps_its_case_and_loses_the_hidden_lines():
+    secrets = {"[False, True, True],", "[False, False, False],", "expect3 = _drive(g3, rows)"}
+    message = ("AssertionError: three environments, delay 1: got [[True]], expected "
+               "[[False, False, False], [False, True, True], [True, False, False]]")
+    shown = report.redact_message(message, secrets)
+    assert shown == ("AssertionError: three environments, delay 1: got [[True]], expected "
+                     "[[hidden] [hidden] [True, False, False]]")
+    assert not report.leaks(shown, secrets)
+    assert report.redact_message("AssertionError: got 3", secrets) == "AssertionError: got 3"
+    # overlapping lines: the longer goes first, and nothing of either survives
+    nested = {"abcdefgh", "xxabcdefghxx"}
+    assert report.redact_message("1 xxabcdefghxx 2 abcdefgh", nested) == "1 [hidden] 2 [hidden]"
+    quoted = "ValueError: ### BEGIN HIDDEN TESTS expect3 = _drive(g3, rows) ### END HIDDEN TESTS"
+    assert report.redact_message(quoted, secrets) == "ValueError: [hidden] [hidden] [hidden]"
+    # outputs (printed text, tracebacks) are still removed whole
+    assert report.redact("print: [False, True, True], ...", secrets) == "[removed: it showed the hidden tests]"
+
+
 def test_root_nbgrader_config_installs_the_hardening_and_fails_closed(monkeypatch):
     from traitlets.config.loader import PyFileConfigLoader
 

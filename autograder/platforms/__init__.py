@@ -196,13 +196,13 @@ def flags_of(result: Result) -> list[str]:
 
 
 def scrub(out: Outcome, secrets: set[str]) -> Outcome:
-    """Replace, in place, every message of ``out`` that contains a line of the hidden tests."""
+    """Cut, in place, the hidden tests' lines out of every message of ``out`` (the error whole)."""
     out.error = report.redact(out.error, secrets)
     if out.result is not None:
         for e in out.result.exercises:
-            e.message = report.redact(e.message, secrets)
+            e.message = report.redact_message(e.message, secrets)
         for c in out.result.cell_errors:
-            c["message"] = report.redact(str(c.get("message", "")), secrets)
+            c["message"] = report.redact_message(str(c.get("message", "")), secrets)
     return out
 
 
