@@ -58,6 +58,9 @@ MUTANTS = [
     Mutant("state_distribution", "alternative: (S, K) built by broadcasting, then transposed", edits=((
         "return still_on[:, None] * p_train + (1.0 - still_on[:, None]) * p_mistake",
         "return (still_on * p_train[:, None] + (1.0 - still_on) * p_mistake[:, None]).T"),), should_pass=True),
+    Mutant("state_distribution", "weights (1-eps)^t computed in float32 for float64 inputs", edits=((
+        "still_on = ((1.0 - eps) ** t.to(torch.float64)).to(p_train.dtype)",
+        "still_on = ((1.0 - eps) ** t).to(p_train.dtype)"),)),
     Mutant("state_distribution", "float64 result for float32 inputs", edits=((
         "still_on = ((1.0 - eps) ** t.to(torch.float64)).to(p_train.dtype)",
         "still_on = ((1.0 - eps) ** t.to(torch.float64))"),)),
