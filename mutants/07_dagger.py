@@ -189,5 +189,5 @@ MUTANTS = [
     )),
     *_letters("answer_why_learner_states", "B"),
     *_letters("answer_when_hg", "B"),
-    *_letters("answer_hg_attention", "B"),
+    *_letters("answer_hg_not_reduced", "B"),
 ]
