@@ -116,6 +116,9 @@ MUTANTS = [
         ("self.driving = (self.driving & (e >= self.leave)) | take", "self.driving = (self.driving & (e > self.enter)) | take"),)),
     Mutant("takeover_gate", "a decided takeover is cancelled when |e| comes back", edits=(
         ("        take = self.wait == 0\n", "        take = (self.wait == 0) & (e > self.enter)\n"),)),
+    Mutant("takeover_gate", "leave test already at the arrival step of a delayed takeover", edits=(
+        ("self.driving = (self.driving & (e >= self.leave)) | take",
+         "self.driving = (self.driving | take) & (e >= self.leave)"),)),
     Mutant("takeover_gate", "signed error instead of |e|", edits=(
         ("        e = obs[:, 0].abs()\n", "        e = obs[:, 0]\n"),)),
     Mutant("takeover_gate", "reset keeps the old state", edits=(
@@ -185,6 +188,6 @@ MUTANTS = [
         "    return aggregated, int(len(new))\n"
     )),
     *_letters("answer_why_learner_states", "B"),
-    *_letters("answer_when_hg", "A"),
-    *_letters("answer_hg_attention", "B"),
+    *_letters("answer_when_hg", "B"),
+    *_letters("answer_hg_not_reduced", "B"),
 ]
