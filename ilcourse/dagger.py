@@ -201,9 +201,10 @@ class TakeoverGate:
 
     * while the learner drives and no takeover is pending, |e| > ``enter`` makes the expert decide
       to take over; it gets control ``delay`` steps later (its reaction time; with ``delay`` = 0 at
-      once), whatever happens in between;
-    * while the expert drives, it keeps control until |e| < ``leave`` (hysteresis: ``leave`` <
-      ``enter``, so control does not flicker at the threshold) and hands back at that step.
+      once), whatever happens in between, and drives that arrival step whatever |e| is then;
+    * from the next step on, while the expert drives, it keeps control until |e| < ``leave``
+      (hysteresis: ``leave`` < ``enter``, so control does not flicker at the threshold) and hands
+      back at that step (the learner drives it).
 
     ``reset(num_envs)`` starts over (learner driving, nothing pending); ``gate(obs)`` returns an (N,)
     bool tensor, True where the expert drives at this step.
