@@ -25,6 +25,7 @@ __all__ = ["Exercise", "Result", "collect", "exercise_name", "feedback_notebook"
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.S)
 MARKERS = {"### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"}
+CUT = "[hidden]"  # what replaces a hidden-test line quoted in a message (redact_message)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MIN_SECRET_LINE = 8  # shorter hidden lines ("))", "x = 1") are not worth redacting
 
@@ -63,7 +64,7 @@ def redact_message(text: str, secrets: set[str]) -> str:
         found = sorted((s for s in secrets if s in text), key=len, reverse=True)
         if not found:
             return text
-        text = text.replace(found[0], "[hidden]")
+        text = text.replace(found[0], CUT)
     return "[removed: it showed the hidden tests]"
 
 

@@ -190,8 +190,8 @@ def flags_of(result: Result) -> list[str]:
             flags.append(f"{e.name}: the grader's integrity check failed (the code tampered with "
                          f"the grading kernel)")
     texts = [e.message for e in result.exercises] + [c.get("message", "") for c in result.cell_errors]
-    if any(REMOVED in t for t in texts):
-        flags.append("an output that showed the hidden tests was removed")
+    if any(REMOVED in t or report.CUT in t for t in texts):
+        flags.append("a message or output that quoted the hidden tests was cut")
     return flags
 
 
