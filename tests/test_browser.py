@@ -275,6 +275,12 @@ COURSE_CONSOLE_NOISE = (
 )
 
 
+def shut_down_kernels(base: str) -> None:
+    for kernel in api(base, "/api/kernels"):
+        req = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30)
+
+
 def learner_run(browser, lab, rel: str) -> dict:
     """Open ``rel`` in a fresh page, Run All, save; report what a learner would have seen."""
     base, root = lab
@@ -299,9 +305,7 @@ def learner_run(browser, lab, rel: str) -> dict:
         wide_cells = page.evaluate(WIDE_CODE_JS)
     finally:
         page.close()
-        for kernel in api(base, "/api/kernels"):  # one kernel at a time on a small machine
-            req = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE")
-            urllib.request.urlopen(req, timeout=30)
+        shut_down_kernels(base)  # one kernel at a time on a small machine
     console = [m for m in console if not any(n in m for n in COURSE_CONSOLE_NOISE)]
     return dict(nb=nb, widget_problems=widget_problems, control_problems=control_problems,
                 widget_cells=widget_cells, rendered_widgets=rendered, console=console, figures=figures,
@@ -434,9 +438,7 @@ def test_validate_reports_are_readable(browser, lab):
         }""")
     finally:
         page.close()
-        for kernel in api(base, "/api/kernels"):
-            urllib.request.urlopen(urllib.request.Request(
-                f"{base}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE"), timeout=30)
+        shut_down_kernels(base)
     nb = nbformat.read(root / rel, as_version=4)
     checks = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     failed = report["text"].count("The following cell failed:")
